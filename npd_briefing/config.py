@@ -1,0 +1,17 @@
+"""Every path the pack uses, in one place (cookiecutter-data-science style)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+MANIFEST_PATH = DATA_DIR / "datapackage.json"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+BRIEFING_DIR = ROOT / "briefing"
+TEMPLATES_DIR = BRIEFING_DIR / "templates"
+BRIEFING_OUT_DIR = BRIEFING_DIR / "out"
+
+# The raw inputs the curated tables are derived from (read-only; see their PROVENANCE.md files).
+RAW_DATA_DIR = ROOT.parent / "shared" / "data"
+CAMPAIGN_TEXT_PATH = ROOT.parent / "shared" / "seeds" / "000_a305cd2455fc4bc7.txt"
+
+DEFAULT_SEAT = "Bridlington and The Wolds"
