@@ -7,9 +7,10 @@ SEAT ?= Bridlington and The Wolds
 
 .PHONY: brief test venv data clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c "import pathlib, site; pathlib.Path(site.getsitepackages()[0], 'npd_briefing_checkout.pth').write_text(str(pathlib.Path.cwd()) + '\\n')"
 	touch $(STAMP)
 
 venv: $(STAMP)

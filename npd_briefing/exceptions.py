@@ -33,3 +33,11 @@ class ParameterError(PackError):
 
 class OutputError(PackError):
     """An output folder that cannot be created or written."""
+
+
+class NotebookExecutionError(RuntimeError):
+    """A cell that raised while a briefing notebook ran.
+
+    Not a PackError: the person's input was already validated, so this is a pack bug or a data
+    fault, and it should surface with its traceback rather than as a one-line usage message.
+    """

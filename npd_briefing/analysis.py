@@ -1,0 +1,162 @@
+"""The figures the notebooks and briefings show, computed from the curated tables only.
+
+Rates are pupils in local-authority-funded AP per 10,000 pupils in state-funded schools (school
+census, same January), a denominator chosen because it exists for every LA and year here; its
+caveats travel with it (:data:`RATE_DENOMINATOR`).
+"""
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import datasets
+
+MEASURE_LABELS = {
+    "la_funded_ap_pupils": "Pupils in local-authority-funded alternative provision (AP census, January)",
+    "state_funded_ap_school_pupils": "Pupils on roll at state-funded AP schools (PRUs, AP academies and "
+                                     "AP free schools; school census, January)",
+    "school_arranged_ap_pupils": "Pupils in school-arranged alternative provision (school census, January)",
+}
+RATE_DENOMINATOR = ("pupils in state-funded schools in the same local authority and January (school "
+                    "census; derived from DfE's published headcount and rounded phase shares; pupils are "
+                    "counted where their school is)")
+RATE_UNIT = "per 10,000 pupils in state-funded schools"
+SEAT_ESTIMATE_METHOD = ("Estimated for the seat by sharing out each local authority's count in proportion "
+                        "to the share of the authority's population living in the seat (mySociety's 2019 "
+                        "population overlap); it is an approximation, not a published figure.")
+
+
+def measure_series(measure: str, geographic_level: str = "National", la_code: str | None = None,
+                   region: str | None = None) -> pd.DataFrame:
+    """Pupils by year for England, a region or an LA (columns academic_year, time_period, pupils)."""
+    ap = datasets.load("la_ap")
+    rows = ap[(ap["measure"] == measure) & (ap["geographic_level"] == geographic_level)]
+    if la_code is not None:
+        rows = rows[rows["la_code"] == la_code]
+    if region is not None:
+        rows = rows[rows["region_name"] == region]
+    return rows[["time_period", "academic_year", "pupils"]].sort_values("time_period").reset_index(drop=True)
+
+
+def latest_year(measure: str = "la_funded_ap_pupils") -> int:
+    ap = datasets.load("la_ap")
+    return int(ap.loc[ap["measure"] == measure, "time_period"].max())
+
+
+def la_rates(time_period: int | None = None) -> pd.DataFrame:
+    """LA-funded AP pupils per 10,000 state-funded pupils, for every LA with both figures, ranked
+    (rank 1 = highest rate). Also returns England and region rows with rank blank."""
+    time_period = time_period or latest_year()
+    ap = datasets.load("la_ap")
+    ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == time_period)]
+    pupils = datasets.load("pupils")
+    pupils = pupils[pupils["time_period"] == time_period]
+    keys = ["geographic_level", "region_name", "la_code"]
+    merged = ap.merge(pupils[keys + ["pupils_state_funded"]], on=keys, how="left")
+    merged["rate_per_10000"] = (merged["pupils"] / merged["pupils_state_funded"] * 10_000).astype("Float64")
+    las = merged["geographic_level"] == "Local authority"
+    ranked = merged.loc[las & merged["rate_per_10000"].notna(), "rate_per_10000"]
+    merged["rank"] = ranked.rank(ascending=False, method="min").astype("Int64")
+    merged["of_las"] = int(ranked.notna().sum())
+    return merged[["time_period", "academic_year", "geographic_level", "region_name", "la_code", "la_name",
+                   "pupils", "pupils_state_funded", "rate_per_10000", "rank", "of_las"]]
+
+
+@dataclass
+class LocalAuthorityFigures:
+    """One LA a seat lies in, and its AP figures (its predecessor's where it did not yet exist)."""
+
+    la_code: str
+    la_name: str
+    share_of_seat_pop: float
+    share_of_la_pop: float
+    data_la_code: str
+    data_la_name: str
+    la_funded: pd.DataFrame
+    ap_schools: pd.DataFrame
+    latest_pupils: int | None
+    latest_rate: float | None
+    rank: int | None
+    of_las: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LocalPicture:
+    """What a briefing says about an English seat's local AP figures."""
+
+    gss_code: str
+    region: str
+    academic_year: str
+    authorities: list[LocalAuthorityFigures]
+    england_rate: float
+    region_rate: float | None
+    england_pupils: int
+    seat_estimate: float | None
+    weights_note: str
+
+
+def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """An LA's series; years before it existed come from its predecessor(s), summed, and say so."""
+    own = measure_series(measure, "Local authority", la_code=la_code).assign(area="own")
+    notes = []
+    if len(predecessors):
+        first = int(predecessors["first_time_period"].iloc[0])
+        frames = [measure_series(measure, "Local authority", la_code=code) for code in predecessors["predecessor_la_code"]]
+        earlier = pd.concat(frames).groupby(["time_period", "academic_year"], as_index=False)["pupils"].sum(min_count=1)
+        earlier = earlier[(earlier["time_period"] < first) & ~earlier["time_period"].isin(own["time_period"])]
+        if len(earlier):
+            names = " and ".join(predecessors["predecessor_la_name"])
+            notes.append(f"Figures before {first // 100}/{str(first)[4:]} are for {names}. "
+                         f"{predecessors['note'].iloc[0]}")
+            own = pd.concat([earlier.assign(area="predecessor"), own], ignore_index=True)
+    return own.sort_values("time_period").reset_index(drop=True), notes
+
+
+def local_picture(gss_code: str) -> LocalPicture | None:
+    """The local AP figures for an English seat; None for seats outside England (no data there)."""
+    weights = datasets.load("seat_la_weights")
+    weights = weights[(weights["gss_code"] == gss_code) & (weights["nation"] == "England")]
+    if weights.empty:
+        return None
+    year = latest_year()
+    rates = la_rates(year)
+    lineage = datasets.load("la_lineage")
+    seats = datasets.load("seats").set_index("gss_code")
+    region = seats.loc[gss_code, "region"]
+    authorities = []
+    for row in weights.itertuples(index=False):
+        predecessors = lineage[lineage["la_code"] == row.la_code]
+        la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
+        ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
+        latest = rates[(rates["geographic_level"] == "Local authority") & (rates["la_code"] == row.la_code)]
+        data_code, data_name = row.la_code, row.la_name
+        if latest.empty and len(predecessors):
+            latest = rates[(rates["geographic_level"] == "Local authority")
+                           & rates["la_code"].isin(predecessors["predecessor_la_code"])]
+            if len(latest) == 1:
+                data_code, data_name = latest["la_code"].iloc[0], latest["la_name"].iloc[0]
+                notes.append(f"{row.la_name} did not exist in January {str(year)[:2]}{str(year)[4:]}; "
+                             f"the latest figures are for {data_name}, which covered it.")
+        if latest.empty:
+            notes.append(f"No figure was published for {row.la_name} for {year // 100}/{str(year)[4:]}.")
+        pick = latest.iloc[0] if len(latest) == 1 else None
+        authorities.append(LocalAuthorityFigures(
+            la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
+            share_of_la_pop=float(row.share_of_la_pop), data_la_code=data_code, data_la_name=data_name,
+            la_funded=la_funded, ap_schools=ap_schools,
+            latest_pupils=None if pick is None or pd.isna(pick["pupils"]) else int(pick["pupils"]),
+            latest_rate=None if pick is None or pd.isna(pick["rate_per_10000"]) else float(pick["rate_per_10000"]),
+            rank=None if pick is None or pd.isna(pick["rank"]) else int(pick["rank"]),
+            of_las=int(rates["of_las"].iloc[0]), notes=notes))
+    england = rates[rates["geographic_level"] == "National"].iloc[0]
+    region_row = rates[(rates["geographic_level"] == "Regional") & (rates["region_name"] == region)]
+    shares_known = all(a.latest_pupils is not None for a in authorities)
+    estimate = (sum(a.latest_pupils * a.share_of_la_pop for a in authorities)
+                if shares_known and not weights["shares_incomplete"].any() else None)
+    return LocalPicture(
+        gss_code=gss_code, region=region, academic_year=str(england["academic_year"]), authorities=authorities,
+        england_rate=float(england["rate_per_10000"]),
+        region_rate=float(region_row["rate_per_10000"].iloc[0]) if len(region_row) else None,
+        england_pupils=int(england["pupils"]), seat_estimate=estimate,
+        weights_note=weights["weights_note"].iloc[0])

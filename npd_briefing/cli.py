@@ -1,0 +1,61 @@
+"""Command line: each subcommand maps one-to-one onto a package function.
+
+``build.py data``     -> curate.build_data
+``build.py resolve``  -> resolve.resolve
+``build.py brief``    -> briefing.brief
+``build.py all``      -> batch.render_all
+
+Errors a person can cause print one line to stderr and exit 2; nothing else is printed for them.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import config
+from .exceptions import PackError
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from .curate import build_data
+
+    manifest = build_data(Path(args.raw), config.DATA_DIR)
+    for resource in manifest["resources"]:
+        print(f"{resource['path']}\t{resource['rows']} rows\t{resource['sha256'][:12]}")
+    latest = manifest["changelog"][-1] if manifest["changelog"] else None
+    if latest and latest["changes"]:
+        print("changes:", *latest["changes"], sep="\n  ")
+    return 0
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    from .resolve import resolve
+
+    seat = resolve(args.query)
+    print(f"{seat.gss_code}\t{seat.name}\t{seat.mp_display_name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = commands.add_parser("data", help="rebuild the curated tables in data/ from the raw files")
+    data.add_argument("--raw", default=str(config.RAW_DATA_DIR),
+                      help="folder laid out like ../shared/data (default: %(default)s)")
+    data.set_defaults(run=_cmd_data)
+
+    resolve = commands.add_parser("resolve", help="print GSS code, seat name and MP for a query")
+    resolve.add_argument("query", help="a seat name, GSS code (E14001063) or GB postcode")
+    resolve.set_defaults(run=_cmd_resolve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except PackError as exc:
+        message = " ".join(str(exc).split())
+        print(f"error: {message}", file=sys.stderr)
+        return exc.exit_code

@@ -1,0 +1,101 @@
+"""Load the curated tables in ``data/``, checked against the manifest and their schema.
+
+Every failure is one :class:`DataFileError` naming the file (and the column) and how to rebuild it.
+Tables are cached per process: a briefing batch reads each file once.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .exceptions import DataFileError
+from .manifest import REBUILD_HINT, read_manifest, sha256_of
+from .schemas import SCHEMAS
+
+_PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def _convert(values: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
+    text = values.fillna("").astype(str).str.strip()
+    if kind == "string":
+        return text.astype("string")
+    if kind == "boolean":
+        lowered = text.str.lower()
+        bad = ~lowered.isin(_TRUE | _FALSE | {""})
+        if bad.any():
+            raise DataFileError(f"{path}: column '{column}' should be true/false but holds "
+                                f"{text[bad].iloc[0]!r}; {REBUILD_HINT}")
+        return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype("boolean")
+    numbers = pd.to_numeric(text.replace("", None), errors="coerce")
+    bad = numbers.isna() & (text != "")
+    if bad.any():
+        raise DataFileError(f"{path}: column '{column}' should be {'an integer' if kind == 'integer' else 'a number'}"
+                            f" but row {int(bad.idxmax()) + 2} holds {text[bad].iloc[0]!r}; {REBUILD_HINT}")
+    if kind == "integer":
+        if (numbers.dropna() % 1 != 0).any():
+            raise DataFileError(f"{path}: column '{column}' should hold whole numbers; {REBUILD_HINT}")
+        return numbers.astype("Int64")
+    return numbers.astype("Float64")
+
+
+def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
+    """Read one CSV and check it has the schema's columns with the schema's types."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: curated table is missing; {REBUILD_HINT}")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{path}: file is empty; {REBUILD_HINT}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__}); {REBUILD_HINT}") from None
+    frame.columns = [c.strip() for c in frame.columns]
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise DataFileError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; {REBUILD_HINT}")
+    return pd.DataFrame({col: _convert(frame[col], kind, path, col) for col, kind in schema.items()})
+
+
+def _resource(name: str, data_dir: Path) -> dict:
+    for resource in read_manifest(data_dir / "datapackage.json")["resources"]:
+        if resource["name"] == name:
+            return resource
+    raise DataFileError(f"{data_dir / 'datapackage.json'}: no table named {name!r} "
+                        f"(known: {', '.join(SCHEMAS)}); {REBUILD_HINT}")
+
+
+def verify(name: str, data_dir: Path = config.DATA_DIR) -> dict:
+    """Check a table's file against the sha256 and row count in the manifest; return its entry."""
+    resource = _resource(name, data_dir)
+    path = data_dir / resource["path"]
+    if not path.is_file():
+        raise DataFileError(f"{path}: curated table is missing; {REBUILD_HINT}")
+    if sha256_of(path) != resource["sha256"]:
+        raise DataFileError(f"{path}: contents do not match the sha256 in data/datapackage.json "
+                            f"(the file was changed or truncated); {REBUILD_HINT}")
+    return resource
+
+
+@lru_cache(maxsize=None)
+def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
+    if name not in SCHEMAS:
+        raise DataFileError(f"unknown table {name!r}; known tables: {', '.join(SCHEMAS)}")
+    resource = verify(name, data_dir)
+    frame = read_table(data_dir / resource["path"], SCHEMAS[name])
+    if len(frame) != resource["rows"]:
+        raise DataFileError(f"{data_dir / resource['path']}: {len(frame)} rows, manifest says "
+                            f"{resource['rows']}; {REBUILD_HINT}")
+    return frame
+
+
+def load(name: str, data_dir: Path = config.DATA_DIR) -> pd.DataFrame:
+    """A curated table as a typed DataFrame (a copy: callers may change it freely)."""
+    return _load_cached(name, Path(data_dir)).copy()
+
+
+def resource(name: str, data_dir: Path = config.DATA_DIR) -> dict:
+    """A table's manifest entry: sources, licences, release date, caveats."""
+    return _resource(name, Path(data_dir))

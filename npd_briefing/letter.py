@@ -1,0 +1,198 @@
+"""The letter to the MP: how to greet and address them, and the user's letter file made safe.
+
+A letter file is the user's own text, so it is only ever substituted and rendered, never evaluated:
+placeholders are a fixed set of names, values are inserted as literal text, and the Markdown is
+rendered with raw HTML escaped and links/images reduced to text (WeasyPrint must fetch nothing).
+"""
+
+import html
+import re
+from pathlib import Path
+
+import mistune
+from mistune.util import escape
+
+from npd_briefing.config import TEMPLATES_DIR
+from npd_briefing.exceptions import DataFileError, LetterTemplateError
+
+DEFAULT_LETTER_PATH = TEMPLATES_DIR / "letter.md"
+MAX_LETTER_BYTES = 100_000
+
+PLACEHOLDERS = frozenset({
+    "date",            # the date the letter is sent, e.g. "12 March 2026"
+    "salutation",      # "Dear Sir Mel Stride" (the template adds the comma)
+    "mp_name",         # the name as greeted, "Sir Mel Stride"
+    "mp_full_title",   # the formal address line, "Rt Hon Sir Mel Stride MP"
+    "seat_name",       # the constituency
+    "sender_name",
+    "sender_address",
+})
+# The sender may stay anonymous: these render as nothing when not given.
+OPTIONAL_PLACEHOLDERS = frozenset({"sender_name", "sender_address"})
+
+# The campaign letter's own bracket placeholders, accepted so it can be pasted in unchanged.
+BRACKET_ALIASES = {
+    "[Date]": "{{date}}",
+    "[title and name of your MP]": "{{mp_name}}",
+}
+
+# "Rt Hon" is a style for envelopes and lists, not for "Dear ...".
+_ADDRESS_STYLE = re.compile(r"^(?:the\s+)?(?:rt\.?|right)\s+hon(?:\.|ourable)?\s+", re.IGNORECASE)
+_POST_NOMINALS = frozenset({"MP", "KC", "QC", "PC", "CBE", "OBE", "MBE", "KBE", "DBE", "BEM"})
+_PERSONAL_STYLES = frozenset({"Sir", "Dame", "Dr", "Professor", "Prof", "Mr", "Mrs", "Ms", "Miss", "Mx"})
+
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
+_ALIAS = re.compile("|".join(re.escape(alias) for alias in BRACKET_ALIASES), re.IGNORECASE)
+_ALIAS_TARGET = {alias.lower(): target for alias, target in BRACKET_ALIASES.items()}
+# Markdown in a value must stay text: escape inline markup anywhere, and list/heading/quote
+# markers at the start of a line ("1. High Street" is an address, not a list).
+_INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]<>&])")
+_LINE_START_MARKER = re.compile(r"^([#>+=-])")
+_LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
+
+
+def _bare_name(title: str) -> list[str]:
+    """The words of a title without "Rt Hon" in front or "MP"/"KC"/honours behind."""
+    words = _ADDRESS_STYLE.sub("", " ".join(title.split())).split()
+    while words and words[-1] in _POST_NOMINALS:
+        words.pop()
+    return words
+
+
+def salutation_name(full_title: str, display_name: str) -> str:
+    """The MP's name as greeted in a letter, e.g. "Sir Mel Stride"; see ``salutation``."""
+    name = _bare_name(display_name) or _bare_name(full_title)
+    if not name:
+        raise DataFileError(f"MP name is blank (full title {full_title!r}, display name {display_name!r}).")
+    title_words = _bare_name(full_title)
+    if name[0] not in _PERSONAL_STYLES and title_words and title_words[0] in _PERSONAL_STYLES:
+        name.insert(0, title_words[0])
+    return " ".join(name)
+
+
+def salutation(full_title: str, display_name: str) -> str:
+    """The greeting line without its comma, e.g. "Dear Sir Mel Stride".
+
+    Rule (UK parliamentary convention, adapted to data that records no gender):
+    - "Rt Hon" (Privy Counsellor) is a style for the envelope, never the greeting: dropped.
+    - "MP" and post-nominals such as "KC" or "CBE" are dropped.
+    - The personal style the member uses is kept: "Sir"/"Dame" ("Dear Sir Mel Stride",
+      "Dear Dame Meg Hillier"), "Dr", and "Mr"/"Mrs"/"Ms" where the Parliament record gives one
+      (in ``display_name`` or ``full_title``), e.g. "Dear Mr David Lammy".
+    - Otherwise the full name alone, gender-neutral: "Dear Alex Baker".
+    The name comes from ``display_name`` (how the member is listed); ``full_title`` supplies a
+    style the display name lacks and stands in when the display name is blank.
+    """
+    return f"Dear {salutation_name(full_title, display_name)}"
+
+
+def address_line(full_title: str) -> str:
+    """The formal address for the envelope and the To line, e.g. "Rt Hon Sir Mel Stride MP".
+
+    The full title is kept as Parliament gives it; "MP" is added when the record lacks it
+    (a few new members' titles do), since every member in the lookup sits in the Commons.
+    """
+    words = full_title.split()
+    if not words:
+        raise DataFileError("MP full title is blank.")
+    if words[-1] != "MP":
+        words.append("MP")
+    return " ".join(words)
+
+
+def _with_aliases(text: str) -> str:
+    return _ALIAS.sub(lambda match: _ALIAS_TARGET[match.group(0).lower()], text)
+
+
+def _check_placeholders(text: str, source: str) -> None:
+    unknown = sorted({name.strip() for name in _PLACEHOLDER.findall(text)} - PLACEHOLDERS)
+    valid = ", ".join(f"{{{{{name}}}}}" for name in sorted(PLACEHOLDERS))
+    aliases = " and ".join(BRACKET_ALIASES)
+    if unknown:
+        named = ", ".join(f"{{{{{name}}}}}" for name in unknown)
+        raise LetterTemplateError(
+            f"{source} uses unknown placeholder(s) {named}; valid placeholders are {valid} (or {aliases}).")
+    leftover = _PLACEHOLDER.sub("", text)
+    if "{{" in leftover or "}}" in leftover:
+        raise LetterTemplateError(
+            f"{source} has an unmatched '{{{{' or '}}}}'; write placeholders as {{{{name}}}}, one of {valid}.")
+
+
+def load_letter_template(path: str | Path | None = None) -> str:
+    """The letter Markdown (the campaign letter by default), checked before anything is built."""
+    path = Path(path) if path is not None else DEFAULT_LETTER_PATH
+    if not path.is_file():
+        raise LetterTemplateError(f"Letter file {path} does not exist or is not a file.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_LETTER_BYTES:
+            raise LetterTemplateError(
+                f"Letter file {path} is {size:,} bytes; a letter may be at most {MAX_LETTER_BYTES:,} bytes (100 KB).")
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise LetterTemplateError(f"Letter file {path} cannot be read: {error.strerror or error}.") from None
+    except UnicodeDecodeError as error:
+        raise LetterTemplateError(
+            f"Letter file {path} is not UTF-8 (bad byte at position {error.start}); "
+            "it must be UTF-8 text: save it as UTF-8 and try again.") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise LetterTemplateError(f"Letter file {path} is empty; write the letter text in it.")
+    text = _with_aliases(text)
+    _check_placeholders(text, f"Letter file {path}")
+    return text
+
+
+def _as_markdown_text(value: str) -> str:
+    """A plain-text value written so Markdown shows it literally, one line per line."""
+    lines = []
+    for line in value.splitlines():
+        line = _INLINE_MARKUP.sub(r"\\\1", line.strip())
+        line = _LINE_START_NUMBER.sub(r"\1\\\2", _LINE_START_MARKER.sub(r"\\\1", line))
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def fill_letter(template: str, values: dict) -> str:
+    """The letter Markdown with each placeholder replaced by its value as literal text.
+
+    Substitution is one pass over the template, so a value that looks like a placeholder or
+    markup (``{{7*7}}``, ``<script>``) stays text. Sender placeholders left out render as nothing.
+    """
+    template = _with_aliases(template)
+    _check_placeholders(template, "The letter template")
+    unknown = sorted(set(values) - PLACEHOLDERS)
+    if unknown:
+        raise ValueError(f"fill_letter got values for unknown placeholder(s): {', '.join(unknown)}")
+    used = {name.strip() for name in _PLACEHOLDER.findall(template)}
+    missing = sorted(name for name in used - OPTIONAL_PLACEHOLDERS if values.get(name) is None)
+    if missing:
+        raise ValueError(f"fill_letter needs values for: {', '.join(missing)}")
+
+    def substitute(match: re.Match) -> str:
+        value = values.get(match.group(1).strip())
+        return "" if value is None else _as_markdown_text(str(value))
+
+    return _PLACEHOLDER.sub(substitute, template)
+
+
+class _TextOnlyLinksRenderer(mistune.HTMLRenderer):
+    """Links become "text (URL)" and images their alt text: nothing in the PDF is fetchable."""
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        shown = html.unescape(text)
+        if url in (shown, f"mailto:{shown}"):
+            return text
+        return f"{text} ({escape(url)})"
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return text
+
+
+_MARKDOWN = mistune.create_markdown(escape=True, hard_wrap=True, renderer=_TextOnlyLinksRenderer(escape=True))
+
+
+def letter_to_html(markdown_text: str) -> str:
+    """HTML for the letter: raw HTML shown as text, line breaks kept (address blocks)."""
+    return _MARKDOWN(markdown_text)

@@ -1,0 +1,125 @@
+"""The data package: ``data/datapackage.json`` describes every curated table (frictionless style).
+
+Per table it records the sources (repository, commit, URL, publisher, licences, release date), the
+sha256 and row count of the committed CSV, its fields and caveats; a change log keeps one entry per
+rebuild that changed anything.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .exceptions import DataFileError
+from .schemas import SCHEMAS
+from .sources import ATTRIBUTIONS, SOURCES
+
+REBUILD_HINT = "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` whole or not at all (temp file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.chmod(temp, 0o644)  # mkstemp creates 0600; the tables are meant to be shared
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def table_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The committed CSV form of a table: UTF-8, no BOM, LF line ends, no index."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def read_manifest(path: Path = config.MANIFEST_PATH) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: data manifest not found; {REBUILD_HINT}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: data manifest is not valid JSON ({exc}); {REBUILD_HINT}") from None
+
+
+def _source_entry(source_id: str, raw_dir: Path) -> dict:
+    meta = SOURCES[source_id]
+    raw_path = raw_dir / meta["path"]
+    entry = {"id": source_id, **{k: v for k, v in meta.items() if k != "path"}, "raw_file": meta["path"]}
+    if raw_path.is_file():
+        entry["raw_sha256"] = sha256_of(raw_path)
+    return entry
+
+
+def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: Path, data_dir: Path,
+                   pack_version: str) -> dict:
+    """Write every table and the manifest describing it; append a change-log entry if anything changed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = data_dir / "datapackage.json"
+    previous = read_manifest(manifest_path) if manifest_path.is_file() else {"resources": [], "changelog": []}
+    resources = []
+    for name, frame in tables.items():
+        source_ids, caveats = table_meta[name]
+        payload = table_csv_bytes(frame)
+        atomic_write_bytes(data_dir / f"{name}.csv", payload)
+        licences = sorted({lic for sid in source_ids for lic in SOURCES[sid]["licences"]})
+        resources.append({
+            "name": name,
+            "path": f"{name}.csv",
+            "format": "csv",
+            "encoding": "utf-8",
+            "sha256": hashlib.sha256(payload).hexdigest(),
+            "rows": len(frame),
+            "schema": {"fields": [{"name": col, "type": typ} for col, typ in SCHEMAS[name].items()]},
+            "licences": licences,
+            "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
+            "release_date": max(SOURCES[sid]["release_date"] for sid in source_ids),
+            "sources": [_source_entry(sid, raw_dir) for sid in source_ids],
+            "caveats": caveats,
+        })
+    changes = describe_changes(previous.get("resources", []), resources)
+    changelog = list(previous.get("changelog", []))
+    if changes:
+        changelog.append({"date": date.today().isoformat(), "pack_version": pack_version, "changes": changes})
+    manifest = {
+        "name": "npd-briefing-curated-data",
+        "title": "Curated public data for the NPD and alternative provision briefing pack",
+        "profile": "data-package",
+        "pack_version": pack_version,
+        "rebuild": "python build.py data [--raw DIR]",
+        "resources": resources,
+        "changelog": changelog,
+    }
+    atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return manifest
+
+
+def describe_changes(old: list[dict], new: list[dict]) -> list[str]:
+    """One line per table whose content changed since the previous manifest."""
+    before = {r["name"]: r for r in old}
+    lines = []
+    for resource in new:
+        prior = before.get(resource["name"])
+        if prior is None:
+            lines.append(f"{resource['name']}: new table, {resource['rows']} rows")
+        elif prior["sha256"] != resource["sha256"]:
+            lines.append(f"{resource['name']}: {prior['rows']} -> {resource['rows']} rows")
+    return lines

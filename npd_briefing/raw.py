@@ -1,0 +1,49 @@
+"""Read the raw public files (DfE EES CSVs, lookups) safely: by column name, never by position.
+
+DfE files start with a BOM, hold codes with leading zeros and use symbols for missing values, so
+everything is read as text first and converted only where the curated schema says so.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import DataFileError
+
+# DfE symbols for "no figure": not applicable, suppressed, confidential, not available, missing.
+MISSING_SYMBOLS = {"x", "z", "c", ":", "-", "..", "u", "low", ""}
+
+
+def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a CSV as strings, rename known aliases, and check the required columns are present."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: file not found")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__})") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    if aliases:
+        frame = frame.rename(columns={old: new for old, new in aliases.items() if old in frame.columns
+                                      and new not in frame.columns})
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise DataFileError(
+            f"{path}: missing column(s) {', '.join(missing)}; this layout is not one the pack knows "
+            f"(columns found: {', '.join(frame.columns[:20])})")
+    return frame
+
+
+def to_count(values: pd.Series) -> pd.Series:
+    """Counts as nullable integers; DfE symbols and blanks become missing (blank means no data)."""
+    cleaned = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    cleaned = cleaned.mask(cleaned.str.lower().isin(MISSING_SYMBOLS))
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    return numbers.round().astype("Int64")
+
+
+def academic_year(time_period: int) -> str:
+    """202223 -> "2022/23"."""
+    text = str(int(time_period))
+    return f"{text[:4]}/{text[4:]}"

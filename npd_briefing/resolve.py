@@ -1,0 +1,139 @@
+"""Turn what a person types (GSS code, seat name, GB postcode) into one 2024 Westminster seat.
+
+Anything that does not name exactly one seat raises :class:`UnknownSeatError` (or
+:class:`PostcodeError`) with one line saying what was typed and what would be valid: the closest
+seats for a misspelling, every candidate for an ambiguous name.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from . import datasets
+from .exceptions import UnknownSeatError
+from .postcodes import PostcodeLookup, looks_like_postcode
+
+GSS_CODE = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One constituency and its MP, as the briefing needs them."""
+
+    gss_code: str
+    name: str
+    name_cy: str
+    nation: str
+    region: str
+    mp_display_name: str
+    mp_full_title: str
+    party: str
+    mp_email: str
+    mps_as_of: str
+
+    @property
+    def in_england(self) -> bool:
+        return self.nation == "England"
+
+
+def fold_name(text: str) -> str:
+    """Case, accents, punctuation and "&" do not matter: "Ynys Môn" == "ynys mon"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = plain.replace("&", " and ")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def _describe(query: str) -> str:
+    """The query as it can safely appear in a one-line message."""
+    shown = query if len(query) <= 60 else query[:57] + "..."
+    return repr(shown)
+
+
+class SeatResolver:
+    """Resolves queries against the curated seats table and postcode ranges."""
+
+    def __init__(self, seats: pd.DataFrame, postcodes: PostcodeLookup):
+        self._seats = {row.gss_code: Seat(**{f: getattr(row, f) for f in Seat.__dataclass_fields__})
+                       for row in seats.fillna("").itertuples(index=False)}
+        self._by_name: dict[str, set[str]] = {}
+        for seat in self._seats.values():
+            for name in (seat.name, seat.name_cy):
+                if name:
+                    self._by_name.setdefault(fold_name(name), set()).add(seat.gss_code)
+        self._postcodes = postcodes
+
+    def seats(self) -> list[Seat]:
+        return sorted(self._seats.values(), key=lambda s: s.gss_code)
+
+    def by_code(self, gss_code: str) -> Seat:
+        return self._seats[gss_code]
+
+    def resolve(self, query: str) -> Seat:
+        text = "" if query is None else str(query)
+        if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text):
+            raise UnknownSeatError(f"query {_describe(text)} contains control characters; give a seat "
+                                   f"name, a GSS code such as E14001063, or a postcode")
+        text = " ".join(text.split())
+        if not text:
+            raise UnknownSeatError("empty query; give a seat name (e.g. 'Ynys Môn'), a GSS code "
+                                   "(e.g. E14001063) or a GB postcode (e.g. SW1A 1AA)")
+        if len(text) > MAX_QUERY_LENGTH:
+            raise UnknownSeatError(f"query of {len(text)} characters is too long to be a seat name, "
+                                   f"code or postcode (at most {MAX_QUERY_LENGTH})")
+        if GSS_CODE.match(text):
+            code = text.upper()
+            if code not in self._seats:
+                raise UnknownSeatError(f"no 2024 Westminster seat has the GSS code {code} (seat codes "
+                                       f"start E14, W07, S14 or N05)")
+            return self._seats[code]
+        if looks_like_postcode(text):
+            return self._seats[self._postcodes.lookup(text)]
+        return self._by_seat_name(text)
+
+    def _by_seat_name(self, text: str) -> Seat:
+        folded = fold_name(text)
+        exact = self._by_name.get(folded, set())
+        if len(exact) == 1:
+            return self._seats[next(iter(exact))]
+        words = folded.split()
+        containing = sorted({code for name, codes in self._by_name.items()
+                             if words and _contains_words(name.split(), words) for code in codes})
+        if len(containing) > 1:
+            names = "; ".join(self._seats[c].name for c in containing)
+            raise UnknownSeatError(f"{_describe(text)} matches {len(containing)} seats: {names}. "
+                                   f"Give the full seat name")
+        if containing:
+            suggestions = [self._seats[containing[0]].name]
+        else:
+            close = difflib.get_close_matches(folded, list(self._by_name), n=5, cutoff=0.6)
+            suggestions = list(dict.fromkeys(self._seats[c].name for n in close for c in self._by_name[n]))
+        if suggestions:
+            raise UnknownSeatError(f"no seat is called {_describe(text)}; did you mean: "
+                                   f"{'; '.join(suggestions)}?")
+        raise UnknownSeatError(f"no seat matches {_describe(text)}; give a 2024 seat name, a GSS code "
+                               f"(e.g. E14001063) or a GB postcode")
+
+
+def _contains_words(name_words: list[str], query_words: list[str]) -> bool:
+    """True when the query's words appear in the name, in order and next to each other."""
+    size = len(query_words)
+    return any(name_words[i:i + size] == query_words for i in range(len(name_words) - size + 1))
+
+
+@lru_cache(maxsize=None)
+def default_resolver() -> SeatResolver:
+    """The resolver over the committed curated data (built once per process)."""
+    return SeatResolver(datasets.load("seats"),
+                        PostcodeLookup(datasets.load("postcode_ranges")))
+
+
+def resolve(query: str) -> Seat:
+    """Resolve ``query`` against the committed data; see :class:`SeatResolver`."""
+    return default_resolver().resolve(query)
+
