@@ -18,13 +18,15 @@ from .exceptions import PackError
 
 def _cmd_data(args: argparse.Namespace) -> int:
     from .curate import build_data
+    from .manifest import read_manifest
 
+    before = len(read_manifest(config.MANIFEST_PATH).get("changelog", [])) if config.MANIFEST_PATH.is_file() else 0
     manifest = build_data(Path(args.raw), config.DATA_DIR)
     for resource in manifest["resources"]:
         print(f"{resource['path']}\t{resource['rows']} rows\t{resource['sha256'][:12]}")
-    latest = manifest["changelog"][-1] if manifest["changelog"] else None
-    if latest and latest["changes"]:
-        print("changes:", *latest["changes"], sep="\n  ")
+    new_entries = manifest["changelog"][before:]
+    changes = [line for entry in new_entries for line in entry["changes"]]
+    print("changes:", *(changes or ["none"]), sep="\n  ")
     return 0
 
 
@@ -33,6 +35,15 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
     seat = resolve(args.query)
     print(f"{seat.gss_code}\t{seat.name}\t{seat.mp_display_name}")
+    return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from .brief import brief
+
+    for path in brief(args.query, out_dir=args.out, formats=args.format, sender_name=args.sender_name,
+                      sender_address=args.sender_address.replace("\\n", "\n"), letter=args.letter, date=args.date):
+        print(path)
     return 0
 
 
@@ -48,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     resolve = commands.add_parser("resolve", help="print GSS code, seat name and MP for a query")
     resolve.add_argument("query", help="a seat name, GSS code (E14001063) or GB postcode")
     resolve.set_defaults(run=_cmd_resolve)
+
+    brief = commands.add_parser("brief", help="render one seat's briefing PDF/HTML and meeting-request email")
+    brief.add_argument("query", help="a seat name, GSS code or GB postcode")
+    brief.add_argument("--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)")
+    brief.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
+    brief.add_argument("--sender-name", default="", help="your name, for the letter and email")
+    brief.add_argument("--sender-address", default="", help="your address for the letter (use \\n for new lines)")
+    brief.add_argument("--letter", default=None, help="your own letter in Markdown, with the same placeholders")
+    brief.add_argument("--date", default=None, help="date for the letter, YYYY-MM-DD (default: today)")
+    brief.set_defaults(run=_cmd_brief)
     return parser
 
 

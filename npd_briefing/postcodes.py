@@ -10,15 +10,16 @@ What the lookup checks:
 
 * Format, strictly (Royal Mail rules): outward code A9, A99, AA9, AA99, A9A or AA9A, then inward
   code 9AA, with the letters that are allowed in each position. Only ASCII is accepted: look-alike
-  letters (fullwidth, Cyrillic) are rejected, never mapped.
+  letters (fullwidth, Cyrillic) are rejected, never mapped. Spaces and case do not matter.
 * Coverage. Northern Ireland (BT), the Channel Islands (GY, JE), the Isle of Man (IM), BFPO and
   GIR 0AA each get their own message.
 * Postcode area. The area (the leading letters) must be one of the areas the ranges start in. The
   table yields all 120 GB areas.
 * Own-area range. The range the postcode falls in must start in the postcode's own area. This
-  rejects made-up codes that sort before an area's first real postcode, which would otherwise get a
-  neighbouring area's seat. It also rejects ranges with no constituency (non-geographic codes, such
-  as PO boxes and large-user codes).
+  rejects made-up codes that sort before an area's first real postcode (e.g. B1 1AA, AB9 9ZZ),
+  which would otherwise get a neighbouring area's seat.
+* Constituency. The 31 ranges with no constituency are refused. They are non-geographic codes,
+  such as PO boxes and large-user codes.
 
 What it cannot check:
 
@@ -49,8 +50,8 @@ _OUTWARD = (r"[A-PR-UWYZ](?:[0-9][0-9]?|[0-9][ABCDEFGHJKPSTUW]"
             r"|[A-HK-Y][0-9][0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY])")
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 STRICT_POSTCODE = re.compile(rf"({_OUTWARD})({_INWARD})")
-# Loose shape in any script: letters, a digit, then letters/digits, 5-8 in all (no seat name has a digit).
-LOOSE_POSTCODE = re.compile(r"[^\W\d_]{1,2}\d[^\W_]{2,5}|BFPO\d{1,4}|GIR0AA", re.IGNORECASE)
+# Loose shape in any script: 1-2 letters, a digit, 3-5 letters/digits (no seat name has a digit).
+LOOSE_POSTCODE = re.compile(r"[^\W\d_]{1,2}\d[^\W_]{3,5}|BFPO\d{1,4}|GIR0AA", re.IGNORECASE)
 NOT_IN_LOOKUP = {
     "BT": "is in Northern Ireland, which this postcode lookup does not cover (it is GB only); "
           "give the seat name instead",
@@ -108,7 +109,7 @@ def looks_like_postcode(text: str) -> bool:
 
 
 def _area(postcode: str) -> str:
-    return re.match(r"[A-Z]+", postcode).group()
+    return re.match(r"[A-Z]*", postcode).group()
 
 
 def _decoded_value_indexes(value_key: list[int]) -> np.ndarray:
@@ -143,7 +144,7 @@ def decode_range_lookup(range_json_path: Path, pcon_lookup_json_path: Path) -> p
     if unknown:
         raise DataFileError(f"{range_json_path}: {len(unknown)} constituency short code(s) missing from "
                             f"{pcon_lookup_json_path}, e.g. {sorted(unknown)[0]}")
-    gss_by_index = [gss_by_short_code.get(code, "") if code else "" for code in short_codes]
+    gss_by_index = [gss_by_short_code[code] if code else "" for code in short_codes]
     gss_codes = [gss_by_index[i] if 0 <= i < len(gss_by_index) else ""
                  for i in _decoded_value_indexes(value_key).tolist()]
     return pd.DataFrame({"range_start": pd.Series(starts, dtype="int64"),
@@ -182,8 +183,9 @@ class PostcodeLookup:
                                 f"check the postcode or give the seat name instead")
         index = int(np.searchsorted(self._starts, int(postcode.replace(" ", ""), 36), side="right")) - 1
         if index < 0 or self._start_areas[index] != area:
-            raise PostcodeError(f"{postcode} cannot be found: the mid-2024 lookup has no postcode in district "
-                                f"{postcode.split()[0]}; check the postcode or give the seat name instead")
+            raise PostcodeError(f"{postcode} cannot exist: the mid-2024 lookup has no postcode in district "
+                                f"{postcode.split()[0]} at or before it; check the postcode or give the seat "
+                                f"name instead")
         gss_code = self._gss_codes[index]
         if not gss_code:
             raise PostcodeError(f"{postcode} has no constituency in the lookup (a non-geographic "
