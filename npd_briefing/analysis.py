@@ -5,11 +5,14 @@ census, same January), a denominator chosen because it exists for every LA and y
 caveats travel with it (:data:`RATE_DENOMINATOR`).
 """
 
+import difflib
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import datasets
+from .exceptions import ParameterError
 
 MEASURE_LABELS = {
     "la_funded_ap_pupils": "Pupils in local-authority-funded alternative provision (AP census, January)",
@@ -160,3 +163,59 @@ def local_picture(gss_code: str) -> LocalPicture | None:
         region_rate=float(region_row["rate_per_10000"].iloc[0]) if len(region_row) else None,
         england_pupils=int(england["pupils"]), seat_estimate=estimate,
         weights_note=weights["weights_note"].iloc[0])
+
+
+def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, list[str]]:
+    """One LA's series for a measure, years before it existed filled from its predecessors (column
+    ``area`` says which), with notes saying so; the same series a briefing shows."""
+    lineage = datasets.load("la_lineage")
+    return _series_for(measure, la_code, lineage[lineage["la_code"] == la_code])
+
+
+def local_authorities() -> pd.DataFrame:
+    """Every LA in the AP data (any year), by its DfE 3-digit code, with its name and latest year."""
+    ap = datasets.load("la_ap")
+    las = ap[ap["geographic_level"] == "Local authority"].sort_values("time_period")
+    return (las.groupby("la_code", as_index=False)
+               .agg(la_name=("la_name", "last"), la_gss_code=("la_gss_code", "last"),
+                    region_name=("region_name", "last"), last_time_period=("time_period", "max"))
+               .sort_values("la_name").reset_index(drop=True))
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower().replace("&", " and ")).split())
+
+
+def _name_forms(name: str) -> list[str]:
+    """Folded ways to write an LA name: DfE's "Bristol, City of" is also "City of Bristol"."""
+    forms = [_fold(name)]
+    if name.endswith(", City of"):
+        forms.append(_fold("City of " + name[: -len(", City of")]))
+    return forms
+
+
+def resolve_la(query: str | int) -> tuple[str, str]:
+    """(la_code, la_name) for an LA name, DfE 3-digit code or ONS code, as a person types it.
+
+    A name part that fits one LA only ("Hull") is enough. Anything else raises
+    :class:`ParameterError` naming the closest LAs, so a notebook stops at once with a message a
+    campaigner can act on rather than drawing an empty chart.
+    """
+    las = local_authorities()
+    text = " ".join(str(query).split()) if query is not None else ""
+    by_code = las[(las["la_code"] == text.zfill(3)) | (las["la_gss_code"].str.upper() == text.upper())]
+    if text and len(by_code) == 1:
+        return str(by_code["la_code"].iloc[0]), str(by_code["la_name"].iloc[0])
+    forms = {form: (code, name) for code, name in zip(las["la_code"], las["la_name"])
+             for form in _name_forms(name)}
+    wanted = _fold(text)
+    if wanted in forms:
+        return forms[wanted]
+    containing = list(dict.fromkeys(forms[f] for f in forms if wanted and f" {wanted} " in f" {f} "))
+    if len(containing) == 1:
+        return containing[0]
+    close = containing + [forms[f] for f in difflib.get_close_matches(wanted, list(forms), n=5, cutoff=0.6)]
+    close = list(dict.fromkeys(close))[:6]
+    hint = (f"closest: {'; '.join(f'{name} ({code})' for code, name in close)}" if close
+            else "give an English local authority name (e.g. Derbyshire) or its 3-digit DfE code (e.g. 830)")
+    raise ParameterError(f"la = {text[:60]!r} names no single local authority in the AP data; {hint}")

@@ -1,6 +1,6 @@
 """Command line: each subcommand maps one-to-one onto a package function.
 
-``build.py data``     -> curate.build_data
+``build.py data``     -> curate.build_data (``--download``: download.download_all first)
 ``build.py resolve``  -> resolve.resolve
 ``build.py brief``    -> briefing.brief
 ``build.py all``      -> batch.render_all
@@ -20,8 +20,14 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from .curate import build_data
     from .manifest import read_manifest
 
+    raw_dir = Path(args.raw)
+    if args.download:
+        from . import download
+
+        raw_dir = Path(args.download_dir or download.DOWNLOAD_DIR)
+        print(*download.summary_lines(download.download_all(Path(args.raw), raw_dir)), sep="\n")
     before = len(read_manifest(config.MANIFEST_PATH).get("changelog", [])) if config.MANIFEST_PATH.is_file() else 0
-    manifest = build_data(Path(args.raw), config.DATA_DIR)
+    manifest = build_data(raw_dir, config.DATA_DIR)
     for resource in manifest["resources"]:
         print(f"{resource['path']}\t{resource['rows']} rows\t{resource['sha256'][:12]}")
     new_entries = manifest["changelog"][before:]
@@ -47,6 +53,13 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_all(args: argparse.Namespace) -> int:
+    from .batch import render_all
+
+    return render_all(out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force,
+                      formats=args.format, date=args.date).exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="rebuild the curated tables in data/ from the raw files")
     data.add_argument("--raw", default=str(config.RAW_DATA_DIR),
                       help="folder laid out like ../shared/data (default: %(default)s)")
+    data.add_argument("--download", action="store_true",
+                      help="first fetch the latest official files (needs internet) into --download-dir, files "
+                           "with no download address copied from --raw, then rebuild from that folder")
+    data.add_argument("--download-dir", default=None,
+                      help="where --download puts the files (default: data/downloads, not committed)")
     data.set_defaults(run=_cmd_data)
 
     resolve = commands.add_parser("resolve", help="print GSS code, seat name and MP for a query")
@@ -69,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--letter", default=None, help="your own letter in Markdown, with the same placeholders")
     brief.add_argument("--date", default=None, help="date for the letter, YYYY-MM-DD (default: today)")
     brief.set_defaults(run=_cmd_brief)
+
+    every = commands.add_parser("all", help="render every seat's briefing, skipping those already up to date")
+    every.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+    every.add_argument("--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)")
+    every.add_argument("--only", default=None, help="GSS codes or seat names, comma-separated, or a file with one per line")
+    every.add_argument("--nation", default=None, help="England, Wales, Scotland or Northern Ireland")
+    every.add_argument("--force", action="store_true", help="render every seat even if its briefing is up to date")
+    every.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
+    every.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
+    every.set_defaults(run=_cmd_all)
     return parser
 
 

@@ -1,0 +1,389 @@
+"""One briefing: parameterised notebook -> executed notebook -> HTML without code -> A4 PDF.
+
+Each stage is its own function so the batch can run notebooks in a ``WarmKernel`` and reuse the
+rest. Parameters reach the notebook the way papermill injects them, as Python literals, and only
+names the notebook declares are accepted, so nothing a person types can become code.
+"""
+
+import ast
+import copy
+import html
+import os
+import re
+import secrets
+import sys
+import urllib.parse
+import urllib.request
+from functools import cache
+from pathlib import Path
+
+# jsonschema imports rfc3987_syntax when it is installed (jupyterlab pulls it in) and building its
+# grammar costs ~0.8 s on every `import nbformat`. nbformat never checks IRI formats, so the
+# import is blocked unless something already loaded it. Must run before nbformat is imported.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+import weasyprint  # noqa: E402
+import zmq  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+from jupyter_core.utils import run_sync  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
+from papermill.iorw import load_notebook_node  # noqa: E402
+from papermill.parameterize import parameterize_notebook  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+from npd_briefing import __version__  # noqa: E402
+from npd_briefing.config import TEMPLATES_DIR  # noqa: E402
+from npd_briefing.exceptions import NotebookExecutionError, OutputError, ParameterError  # noqa: E402
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT_S = 120
+KERNEL_START_TIMEOUT_S = 60
+BRIEFING_CSS = TEMPLATES_DIR / "briefing.css"
+GENERATOR = f"npd_briefing {__version__}"
+# CurveZMQ between us and the kernel when libzmq has it: ipykernel otherwise warns on every start
+# that its localhost TCP traffic is plain text.
+TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
+
+# Exact types, not isinstance: papermill writes ints and floats with str(), so a subclass with its
+# own __str__ could smuggle code into the injected cell.
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _declared_parameters(nb: nbformat.NotebookNode, nb_name: str) -> dict[str, object]:
+    cells = [cell for cell in nb.cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ParameterError(f"{nb_name}: needs exactly one cell tagged 'parameters', "
+                             f"found {len(cells)}")
+    try:
+        statements = ast.parse(cells[0].source).body
+    except SyntaxError as exc:
+        raise ParameterError(f"{nb_name}: the parameters cell is not plain Python "
+                             f"(line {exc.lineno})") from exc
+    declared = {}
+    for statement in statements:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            name, value = statement.targets[0].id, statement.value
+        elif (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+              and statement.value is not None):
+            name, value = statement.target.id, statement.value
+        else:
+            raise ParameterError(f"{nb_name}: line {statement.lineno} of the parameters cell is "
+                                 "not a simple `name = literal` assignment")
+        try:
+            declared[name] = ast.literal_eval(value)
+        except ValueError as exc:
+            raise ParameterError(f"{nb_name}: the default of parameter {name!r} is not a "
+                                 "literal") from exc
+    return declared
+
+
+def notebook_parameters(nb_path: str | os.PathLike) -> dict[str, object]:
+    """The names and defaults the notebook declares in its one cell tagged ``parameters``."""
+    nb_path = Path(nb_path)
+    return _declared_parameters(nbformat.read(nb_path, as_version=4), nb_path.name)
+
+
+def _is_plain_literal(value: object) -> bool:
+    if type(value) in _SCALAR_TYPES:
+        return True
+    if type(value) is list:
+        return all(_is_plain_literal(item) for item in value)
+    if type(value) is dict:
+        return all(type(key) is str and _is_plain_literal(item) for key, item in value.items())
+    return False
+
+
+def _matches_default(value: object, default: object) -> bool:
+    if default is None:
+        return True
+    if type(default) is float:
+        return type(value) in (int, float)
+    return type(value) is type(default)
+
+
+def validate_parameters(nb_path: str | os.PathLike, params: dict[str, object]) -> None:
+    """Refuse names the notebook does not declare and values whose type differs from the default.
+
+    Checking names is what keeps them out of the injected code: papermill writes ``name = value``
+    with the name as given.
+    """
+    nb_path = Path(nb_path)
+    declared = notebook_parameters(nb_path)
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise ParameterError(f"{nb_path.name} has no parameter(s) {', '.join(map(repr, unknown))}; "
+                             f"valid: {', '.join(sorted(declared)) or '(none)'}")
+    for name, value in params.items():
+        default = declared[name]
+        if not _is_plain_literal(value):
+            raise ParameterError(f"parameter {name!r} must be a str, int, float, bool, None or a "
+                                 f"list/dict of those, got {type(value).__name__}")
+        if not _matches_default(value, default):
+            raise ParameterError(f"parameter {name!r} must be {type(default).__name__} like its "
+                                 f"default {default!r}, got {type(value).__name__} {value!r}")
+
+
+def _execution_error(nb_path: Path, exc: Exception) -> NotebookExecutionError:
+    if isinstance(exc, (papermill.PapermillExecutionError, CellExecutionError)):
+        detail = f"{exc.ename}: {exc.evalue}"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return NotebookExecutionError(f"{nb_path.name} failed while running: {detail}")
+
+
+def execute_notebook(nb_path: str | os.PathLike, params: dict[str, object], *,
+                     kernel: "WarmKernel | None" = None) -> nbformat.NotebookNode:
+    """Validate ``params``, then run the notebook in its own folder and return it with outputs.
+
+    Without ``kernel`` papermill starts a fresh kernel (≈1.5 s a run); pass a ``WarmKernel`` in a batch.
+    Nothing is written to disk.
+    """
+    nb_path = Path(nb_path)
+    validate_parameters(nb_path, params)
+    if kernel is not None:
+        return kernel._execute(nb_path, params)
+    try:
+        return papermill.execute_notebook(
+            str(nb_path), None, parameters=params, kernel_name=KERNEL_NAME, language="python",
+            cwd=str(nb_path.parent), progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
+            start_timeout=KERNEL_START_TIMEOUT_S,
+            config=Config({"KernelManager": {"transport_encryption": TRANSPORT_ENCRYPTION}}))
+    except (papermill.PapermillExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        raise _execution_error(nb_path, exc) from exc
+
+
+class WarmKernel:
+    """One Python kernel kept running across notebooks, for the batch.
+
+    Kernel start and the pandas/matplotlib imports are most of a cold run; this pays them once.
+    Before each notebook ``%reset -f`` empties the user namespace and the working folder is set to
+    the notebook's, so no variable leaks from one seat to the next. Imported modules stay loaded
+    (that is the saving), so a notebook must not change module-level state such as matplotlib's
+    rcParams. The kernel is replaced every ``restart_every`` runs to cap memory, and after a failed
+    run. Use it from the thread that entered it: its channels belong to that thread's event loop.
+    """
+
+    def __init__(self, restart_every: int = 50):
+        if restart_every < 1:
+            raise ValueError("restart_every must be at least 1")
+        self.restart_every = restart_every
+        self._manager = None
+        self._client = None
+        self._runs_since_start = 0
+
+    def __enter__(self) -> "WarmKernel":
+        try:
+            run_sync(self._start)()
+        except BaseException:
+            run_sync(self._stop)()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        run_sync(self._stop)()
+
+    async def _start(self) -> None:
+        self._manager = AsyncKernelManager(kernel_name=KERNEL_NAME,
+                                           transport_encryption=TRANSPORT_ENCRYPTION)
+        # As nbclient does for papermill: keep IPython's history in memory, not in $HOME.
+        await self._manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self._client = self._manager.client()
+        self._client.start_channels()
+        await self._client.wait_for_ready(timeout=KERNEL_START_TIMEOUT_S)
+        self._runs_since_start = 0
+
+    async def _stop(self) -> None:
+        if self._client is not None:
+            self._client.stop_channels()
+        if self._manager is not None and self._manager.has_kernel:
+            await self._manager.shutdown_kernel(now=True)
+        self._manager = self._client = None
+
+    def _execute(self, nb_path: Path, params: dict[str, object]) -> nbformat.NotebookNode:
+        """Run a notebook whose ``params`` ``execute_notebook`` has already validated."""
+        return run_sync(self._execute_async)(nb_path, params)
+
+    async def _execute_async(self, nb_path: Path,
+                             params: dict[str, object]) -> nbformat.NotebookNode:
+        if self._runs_since_start >= self.restart_every:
+            await self._stop()
+            await self._start()
+        nb = load_notebook_node(str(nb_path))
+        if params:
+            nb = parameterize_notebook(nb, params, kernel_name=KERNEL_NAME, language="python")
+        self._runs_since_start += 1
+        try:
+            reset = await self._client.execute_interactive(
+                f"%reset -f\n__import__('os').chdir({str(nb_path.parent)!r})\n",
+                store_history=False, allow_stdin=False, timeout=CELL_TIMEOUT_S)
+            if reset["content"]["status"] != "ok":
+                raise NotebookExecutionError(f"could not reset the kernel before {nb_path.name}")
+            runner = NotebookClient(nb, km=self._manager, kernel_name=KERNEL_NAME,
+                                    timeout=CELL_TIMEOUT_S)
+            runner.kc = self._client
+            return await runner.async_execute()
+        except (CellExecutionError, DeadKernelError, TimeoutError) as exc:
+            # TimeoutError includes nbclient's CellTimeoutError. The kernel may be dead, busy or
+            # half-way through a cell: the next run starts a fresh one.
+            self._runs_since_start = self.restart_every
+            raise _execution_error(nb_path, exc) from exc
+
+
+@cache
+def _html_exporter() -> HTMLExporter:
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, exclude_anchor_links=True)
+
+
+def _without_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without stderr streams: library warnings have no place in a letter to an MP."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs
+                            if not (output.output_type == "stream" and output.name == "stderr")]
+    return nb
+
+
+_REMOVED_TAGS = ("script", "noscript", "iframe", "frame", "object", "embed", "link", "base", "meta")
+_RESOURCE_ATTRS = ("src", "srcset", "poster", "data", "background", "href", "xlink:href",
+                   "action", "formaction")
+_LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
+# Inline data, or a fragment within the page itself (as inline SVG's <use href="#glyph">).
+_LOCAL_URL_PREFIXES = ("data:", "#")
+# What nbconvert writes into an <img> that came without alt: as good as none to a reader.
+_NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+_CSS_REMOTE = re.compile(r"@import[^;]*;?|url\(\s*(?!['\"]?(?:data:|#))[^)]*\)", re.IGNORECASE)
+
+
+def _offline_css(css: str) -> str:
+    return _CSS_REMOTE.sub("none", css)
+
+
+def _offline_body(body: str) -> str:
+    """The exported body with nothing that runs or loads from elsewhere.
+
+    Scripts, frames and <link>s go; an image, stylesheet or font may only come from a ``data:``
+    URL or a ``#fragment`` of the page. Hyperlinks to web pages stay: they are followed by the
+    reader, never fetched.
+    """
+    soup = BeautifulSoup(body, "html.parser")
+    for tag in soup.find_all(_REMOVED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        for attr, value in list(tag.attrs.items()):
+            value = " ".join(value) if isinstance(value, list) else value
+            if attr.startswith("on"):
+                del tag[attr]
+            elif attr == "href" and tag.name == "a":
+                if not value.strip().lower().startswith(_LINK_SCHEMES):
+                    del tag[attr]
+            elif attr in _RESOURCE_ATTRS:
+                if not value.strip().lower().startswith(_LOCAL_URL_PREFIXES):
+                    del tag[attr]
+            elif attr == "style":
+                tag[attr] = _offline_css(value)
+    for style in soup.find_all("style"):
+        style.string = _offline_css(style.get_text())
+    without_alt = [img for img in soup.find_all("img")
+                   if img.get("alt", "").strip() in ("", _NBCONVERT_PLACEHOLDER_ALT)]
+    if without_alt:
+        raise ValueError(f"{len(without_alt)} image(s) in the notebook output have no alt text; "
+                         "show charts with npd_briefing.display.display_figure")
+    return str(soup)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal; hex escapes keep quotes and ``</style>`` inert."""
+    return '"' + "".join(char if char.isalnum() or char in " ,.'-:" else f"\\{ord(char):x} "
+                         for char in text) + '"'
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en-GB",
+                     css_paths: tuple[str | os.PathLike, ...] = ()) -> str:
+    """A complete, offline HTML5 document of the notebook's outputs only (no code, no prompts).
+
+    The pack's ``briefing.css`` is inlined first, then any ``css_paths``, then the page margin
+    texts: the title as running header, the pack version in the footer. Raises ValueError if an
+    output image has no alt text.
+    """
+    body, _ = _html_exporter().from_notebook_node(_without_stderr(nb))
+    stylesheets = [Path(path).read_text(encoding="utf-8") for path in (BRIEFING_CSS, *css_paths)]
+    stylesheets.append(f"@page {{ @top-left {{ content: {_css_string(title)}; }} "
+                       f"@bottom-left {{ content: {_css_string(GENERATOR)}; }} }}\n"
+                       "@page :first { @top-left { content: none; } }")
+    css = "\n".join(stylesheets)
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="generator" content="{GENERATOR}">\n'
+            f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+            f"<body>\n{_offline_body(body)}\n</body>\n</html>\n")
+
+
+def _is_pack_asset(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(urllib.request.url2pathname(parts.path)).resolve()
+    return path.is_relative_to(TEMPLATES_DIR.resolve())
+
+
+class PackAssetsFetcher(URLFetcher):
+    """WeasyPrint's fetcher, limited to ``data:`` URLs and files under ``briefing/templates/``.
+
+    Anything else (http, https, other local files) is refused before any I/O; WeasyPrint logs
+    the refusal and leaves the resource out.
+    """
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("data", "file"))
+
+    def fetch(self, url, headers=None):
+        if url.lower().startswith("file:") and not _is_pack_asset(url):
+            raise ValueError(f"refused {url}: only the pack's templates and data: URLs are loaded")
+        return super().fetch(url, headers)
+
+
+def _write_atomically(pdf_path: Path, pdf: bytes) -> None:
+    """Write via a temporary file in the same folder, so a reader never sees half a PDF."""
+    folder = pdf_path.parent
+    temporary = folder / f".{pdf_path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        out = open(temporary, "xb")  # mode 0o666 less the umask, unlike mkstemp's 0o600
+    except OSError as exc:
+        raise OutputError(f"cannot write to the folder {folder}: {exc.strerror or exc}") from exc
+    try:
+        with out:
+            out.write(pdf)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, pdf_path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {pdf_path.name} in the folder {folder}: "
+                          f"{exc.strerror or exc}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def html_to_pdf(html: str, pdf_path: str | os.PathLike, *, title: str,
+                base_url: str | os.PathLike | None = None) -> None:
+    """Print ``html`` to an A4 PDF at ``pdf_path`` (written atomically), tagged for screen readers.
+
+    Relative URLs resolve against ``base_url``, by default the pack's templates folder, the only
+    place besides ``data:`` URLs that resources may come from. The PDF's metadata holds the title,
+    the HTML's lang, ``npd_briefing X.Y.Z`` as creator and WeasyPrint as producer; no author, date
+    or path.
+    """
+    document = weasyprint.HTML(string=html, base_url=str(base_url or TEMPLATES_DIR),
+                               url_fetcher=PackAssetsFetcher()).render()
+    document.metadata.title = title
+    document.metadata.authors = []
+    document.metadata.generator = GENERATOR
+    _write_atomically(Path(pdf_path), document.write_pdf(pdf_tags=True))
