@@ -110,8 +110,8 @@ def local_html(b: Briefing) -> str:
         return _outside_england_html(b.seat)
     local = b.local
     rows = "".join(
-        f"<tr><td>{E(a.la_name)}</td><td class='num'>{a.share_of_seat_pop:.0%}</td>"
-        f"<td class='num'>{a.share_of_la_pop:.0%}</td></tr>" for a in local.authorities)
+        f"<tr><td>{E(a.la_name)}</td><td class='number'>{a.share_of_seat_pop:.0%}</td>"
+        f"<td class='number'>{a.share_of_la_pop:.0%}</td></tr>" for a in local.authorities)
     parts = [f"""
 <section class="local">
 <h2>The local picture</h2>
