@@ -1,9 +1,13 @@
 """Derive the curated tables in ``data/`` from the raw public files, and write their manifest.
 
 ``python build.py data`` runs :func:`build_data`; ``--raw DIR`` points it at another folder laid
-out like ``../shared/data``. The raw files are never modified. Each table is written whole (temp
-file, then rename) and described in ``data/datapackage.json`` with its sources, licences, release
-date, sha256 and row count.
+out like ``../shared/data`` (``--download`` fills such a folder from the official releases first,
+see :mod:`.download`). The raw files are never modified. Each table is written whole (temp file,
+then rename) and described in ``data/datapackage.json`` with its sources, licences, release date,
+sha256 and row count; what changed since the last build goes into its change log (:mod:`.changes`).
+
+Years, LAs and MPs are never listed here: a later edition with more years or new LA numbers
+builds without a code change, and the briefings show its latest year.
 """
 
 import json
@@ -13,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, config
+from .changes import describe_changes, read_tables
 from .exceptions import DataFileError
 from .manifest import write_manifest
 from .postcodes import decode_range_lookup
-from .raw import academic_year, read_text_csv, to_count
+from .raw import academic_year, read_text_csv, require_rows, to_count, year_span
 from .schemas import SCHEMAS
 from .sources import SOURCES
 
@@ -32,10 +37,8 @@ LA_SUCCESSIONS = [
                            "(928) in April 2021."),
     ("941", "928", 202122, "North Northamptonshire and West Northamptonshire replaced Northamptonshire "
                            "(928) in April 2021."),
-    ("942", "909", 202324, "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023; "
-                           "the AP figures here end at January 2023, so they are Cumbria's."),
-    ("943", "909", 202324, "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023; "
-                           "the AP figures here end at January 2023, so they are Cumbria's."),
+    ("942", "909", 202324, "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."),
+    ("943", "909", 202324, "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."),
 ]
 
 INCOMPLETE_WEIGHT_NOTES = {
@@ -47,8 +50,42 @@ INCOMPLETE_WEIGHT_NOTES = {
     "W07000094": "Part of Clwyd East lies in Wrexham; that overlap is missing from mySociety's table.",
 }
 
+GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")  # newer files add constituency rows
+CENSUS_ALIASES = {"sex": "gender"}  # the AP census file's gender column is sex from the 2023/24 release
+CENSUS_BREAKDOWNS = ("gender", "age", "ethnicity_minor", "fsm")
+DOWNLOAD_RECORD = "downloads.json"  # written by download.py beside the files it fetched
+MP_CHANGES_IN_SNAPSHOT = "five seats have changed MP since July 2024"  # constituencies/PROVENANCE.md
+
+
 def _raw(raw_dir: Path, source_id: str) -> Path:
     return Path(raw_dir) / SOURCES[source_id]["path"]
+
+
+def effective_sources(raw_dir: Path) -> dict[str, dict]:
+    """SOURCES, updated with what download.py recorded for the files it fetched into ``raw_dir``
+    (download URL, date and sha256, release title and date), so the manifest says where they came from."""
+    path = Path(raw_dir) / DOWNLOAD_RECORD
+    if not path.is_file():
+        return SOURCES
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not valid JSON ({exc}); download again with "
+                            f"`python build.py data --download`") from None
+    return {sid: {**meta, **record.get(sid, {})} for sid, meta in SOURCES.items()}
+
+
+def known_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """England, region and LA rows only (later files also carry constituency and LAD rows)."""
+    return frame[frame["geographic_level"].str.strip().isin(GEOGRAPHIC_LEVELS)]
+
+
+def all_total_rows(census: pd.DataFrame) -> pd.DataFrame:
+    """The AP census rows that count each pupil once: every breakdown the file has set to Total."""
+    for column in CENSUS_BREAKDOWNS:
+        if column in census.columns:
+            census = census[census[column].str.strip() == "Total"]
+    return census
 
 
 def _blank_to_none(value: str) -> str:
@@ -56,7 +93,7 @@ def _blank_to_none(value: str) -> str:
     return "" if value.lower() in {"z", "nan", "not applicable", "no email found"} else value
 
 
-def build_seats(raw_dir: Path) -> pd.DataFrame:
+def build_seats(raw_dir: Path, mps_as_of: str) -> pd.DataFrame:
     """650 seats with their current MP, joined on GSS code (never on name)."""
     mps = read_text_csv(_raw(raw_dir, "dfe_mp_lookup"),
                         ["pcon_name", "pcon_code", "member_id", "full_title", "display_as", "party_text",
@@ -76,7 +113,7 @@ def build_seats(raw_dir: Path) -> pd.DataFrame:
         "member_id": mps["member_id"].str.strip(),
         "mp_email": mps["member_email"].map(_blank_to_none),
         "council_names": mps["la_names"].map(_blank_to_none),
-        "mps_as_of": SOURCES["dfe_mp_lookup"]["release_date"],
+        "mps_as_of": mps_as_of,
     })
     return seats.sort_values("gss_code", ignore_index=True)
 
@@ -112,12 +149,20 @@ def latest_la_codes(raw_dir: Path) -> pd.DataFrame:
     return codes.set_index("old_la_code")[["new_la_code", "la_name"]]
 
 
-def build_la_lineage(la_codes: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+def build_la_lineage(la_codes: pd.DataFrame, weights: pd.DataFrame, la_ap: pd.DataFrame) -> pd.DataFrame:
+    """Successor LAs and their predecessors. Until a successor has AP figures of its own, its note
+    says the figures shown are its predecessor's; once an edition publishes them, they are used."""
     names = dict(zip(weights["la_code"], weights["la_name"]))
     names.update(la_codes["la_name"].to_dict())
-    rows = [{"la_code": new, "la_name": names.get(new, ""), "predecessor_la_code": old,
-             "predecessor_la_name": names.get(old, ""), "first_time_period": first, "note": note}
-            for new, old, first, note in LA_SUCCESSIONS]
+    published = set(la_ap.loc[la_ap["geographic_level"] == "Local authority", "la_code"])
+    last_january = int(la_ap["time_period"].max()) // 100 + 1
+    rows = []
+    for new, old, first, note in LA_SUCCESSIONS:
+        if new not in published:
+            note = (f"{note.rstrip('.')}; the AP figures here end at January {last_january}, so they are "
+                    f"{names.get(old, old)}'s.")
+        rows.append({"la_code": new, "la_name": names.get(new, ""), "predecessor_la_code": old,
+                     "predecessor_la_name": names.get(old, ""), "first_time_period": first, "note": note})
     return pd.DataFrame(rows)
 
 
@@ -142,24 +187,24 @@ def _geography(frame: pd.DataFrame, la_codes: pd.DataFrame) -> pd.DataFrame:
 def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
     """Pupils in AP by LA, region and England, long format (one row per area, year and measure)."""
     geo_cols = ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code", "la_name"]
-    census = read_text_csv(_raw(raw_dir, "ap_census_totals"), geo_cols + ["number_of_pupils"],
-                           aliases={"sex": "gender"})
-    for column in ("gender", "age", "ethnicity_minor", "fsm"):
-        if column in census.columns:
-            census = census[census[column].str.strip() == "Total"]
+    census_path = _raw(raw_dir, "ap_census_totals")
+    census = known_levels(read_text_csv(census_path, geo_cols + ["number_of_pupils"], aliases=CENSUS_ALIASES))
+    census = require_rows(all_total_rows(census), census_path, f"{', '.join(CENSUS_BREAKDOWNS)} all Total")
     la_funded = _geography(census, la_codes).assign(
         measure="la_funded_ap_pupils", pupils=to_count(census["number_of_pupils"]).values)
 
-    by_type = read_text_csv(_raw(raw_dir, "ap_counts_by_provision"),
-                            geo_cols + ["prov_type", "number_of_pupils_or_placements"])
-    schools = by_type[by_type["prov_type"].str.strip() == "State-funded AP school"]
+    by_type_path = _raw(raw_dir, "ap_counts_by_provision")
+    by_type = known_levels(read_text_csv(by_type_path, geo_cols + ["prov_type", "number_of_pupils_or_placements"]))
+    schools = require_rows(by_type[by_type["prov_type"].str.strip() == "State-funded AP school"],
+                           by_type_path, "prov_type State-funded AP school")
     ap_schools = _geography(schools, la_codes).assign(
         measure="state_funded_ap_school_pupils",
         pupils=to_count(schools["number_of_pupils_or_placements"]).values)
 
     placement = read_school_ap_placement(raw_dir)
-    totals = placement[(placement["characteristic_grouping"].str.strip() == "Total")
-                       & (placement["setting_type"].str.strip() == "Total")]
+    totals = require_rows(placement[(placement["characteristic_grouping"].str.strip() == "Total")
+                                    & (placement["setting_type"].str.strip() == "Total")],
+                          _raw(raw_dir, "school_ap_placement"), "characteristic_grouping and setting_type Total")
     school_arranged = _geography(totals, la_codes).assign(
         measure="school_arranged_ap_pupils", pupils=to_count(totals["pupils"]).values)
 
@@ -171,10 +216,10 @@ def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_school_ap_placement(raw_dir: Path) -> pd.DataFrame:
-    return read_text_csv(_raw(raw_dir, "school_ap_placement"),
-                         ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code",
-                          "la_name", "characteristic_grouping", "pupil_characteristic", "setting_type",
-                          "pupils"])
+    return known_levels(read_text_csv(_raw(raw_dir, "school_ap_placement"),
+                                      ["time_period", "geographic_level", "region_name", "old_la_code",
+                                       "new_la_code", "la_name", "characteristic_grouping",
+                                       "pupil_characteristic", "setting_type", "pupils"]))
 
 
 def build_school_arranged_ap_reasons(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
@@ -191,10 +236,10 @@ def build_school_arranged_ap_reasons(raw_dir: Path, la_codes: pd.DataFrame) -> p
 
 def build_pupils(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
     """Pupils in state-funded schools by LA: the denominator for rates per 10,000 pupils."""
-    heads = read_text_csv(_raw(raw_dir, "pupil_headcounts"),
-                          ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code",
-                           "la_name", "headcount_sf_nursery_primary_secondary",
-                           "derived_headcount_state_funded_all_types"])
+    heads = known_levels(read_text_csv(_raw(raw_dir, "pupil_headcounts"),
+                                       ["time_period", "geographic_level", "region_name", "old_la_code",
+                                        "new_la_code", "la_name", "headcount_sf_nursery_primary_secondary",
+                                        "derived_headcount_state_funded_all_types"]))
     frame = _geography(heads, la_codes).assign(
         pupils_state_funded=to_count(heads["derived_headcount_state_funded_all_types"]).values,
         pupils_sf_nursery_primary_secondary=to_count(heads["headcount_sf_nursery_primary_secondary"]).values)
@@ -286,11 +331,13 @@ def build_postcode_ranges(raw_dir: Path) -> pd.DataFrame:
                                _raw(raw_dir, "mysociety_pcon_lookup"))
 
 
-# Table name -> (builder, source ids, caveats). Caveats are printed with the data they describe.
+# Table name -> (source ids, caveats). Caveats are printed with the data they describe; {years} and
+# {mp_changes} are filled in from the data at each build (table_caveats), so a refresh never leaves
+# them stale.
 TABLES = {
     "seats": (["dfe_mp_lookup", "mysociety_pcon_lookup"], [
         "Join on GSS code, not on name.",
-        "MPs as of the date in mps_as_of; five seats have changed MP since July 2024.",
+        "MPs as of the date in mps_as_of; {mp_changes}.",
         "mp_email is blank where the source has none.",
     ]),
     "seat_la_weights": (["seat_la_overlap"], [
@@ -312,7 +359,7 @@ TABLES = {
         "Buckinghamshire changed code).",
     ]),
     "school_arranged_ap_reasons": (["school_ap_placement", "la_codes_by_year"], [
-        "School-census reasons for school-arranged AP, 2022/23 only; not the AP-census reason for "
+        "School-census reasons for school-arranged AP, {years}; not the AP-census reason for "
         "placement in LA-funded AP collected from January 2018.",
         "Blank pupils means suppressed (c) or not applicable (z) in the source.",
     ]),
@@ -345,20 +392,14 @@ TABLES = {
     ]),
 }
 
-BUILDERS = {
-    "seats": lambda raw, codes, weights: build_seats(raw),
-    "seat_la_weights": lambda raw, codes, weights: weights,
-    "la_lineage": lambda raw, codes, weights: build_la_lineage(codes, weights),
-    "la_ap": lambda raw, codes, weights: build_la_ap(raw, codes),
-    "school_arranged_ap_reasons": lambda raw, codes, weights: build_school_arranged_ap_reasons(raw, codes),
-    "pupils": lambda raw, codes, weights: build_pupils(raw, codes),
-    "npd_facts": lambda raw, codes, weights: build_npd_facts(raw),
-    "npd_release_counts": lambda raw, codes, weights: build_npd_release_counts(raw),
-    "npd_named_releases": lambda raw, codes, weights: build_npd_named_releases(raw),
-    "ap_reason_categories": lambda raw, codes, weights: build_ap_reason_categories(raw),
-    "ap_reason_counts": lambda raw, codes, weights: build_ap_reason_counts(raw),
-    "postcode_ranges": lambda raw, codes, weights: build_postcode_ranges(raw),
-}
+
+def table_caveats(name: str, frame: pd.DataFrame, sources: dict[str, dict]) -> list[str]:
+    """A table's caveats with the years it covers and the MP-change note filled in."""
+    mp_changes = (MP_CHANGES_IN_SNAPSHOT if "download_url" not in sources["dfe_mp_lookup"] else
+                  "seats may have changed MP since July 2024; the change log lists the changes found at each "
+                  "rebuild")
+    years = year_span(frame["time_period"]) if SCHEMAS[name].get("time_period") == "integer" else ""
+    return [caveat.format(years=years, mp_changes=mp_changes) for caveat in TABLES[name][1]]
 
 
 def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
@@ -369,14 +410,34 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
                             f"../shared/data, with constituencies/ and dfe/)")
     codes = latest_la_codes(raw_dir)
     weights = build_seat_la_weights(raw_dir, codes)
-    tables = {}
-    for name, build in BUILDERS.items():
-        frame = build(raw_dir, codes, weights)
-        tables[name] = frame[list(SCHEMAS[name])]
-    return tables
+    la_ap = build_la_ap(raw_dir, codes)
+    tables = {
+        "seats": build_seats(raw_dir, effective_sources(raw_dir)["dfe_mp_lookup"]["release_date"]),
+        "seat_la_weights": weights,
+        "la_lineage": build_la_lineage(codes, weights, la_ap),
+        "la_ap": la_ap,
+        "school_arranged_ap_reasons": build_school_arranged_ap_reasons(raw_dir, codes),
+        "pupils": build_pupils(raw_dir, codes),
+        "npd_facts": build_npd_facts(raw_dir),
+        "npd_release_counts": build_npd_release_counts(raw_dir),
+        "npd_named_releases": build_npd_named_releases(raw_dir),
+        "ap_reason_categories": build_ap_reason_categories(raw_dir),
+        "ap_reason_counts": build_ap_reason_counts(raw_dir),
+        "postcode_ranges": build_postcode_ranges(raw_dir),
+    }
+    return {name: frame[list(SCHEMAS[name])] for name, frame in tables.items()}
 
 
 def build_data(raw_dir: Path = config.RAW_DATA_DIR, data_dir: Path = config.DATA_DIR) -> dict:
-    """Rebuild every curated table and the manifest from ``raw_dir``; return the manifest."""
+    """Rebuild every curated table and the manifest from ``raw_dir``; return the manifest.
+
+    The change report (rows, years, MPs, LA codes; :func:`.changes.describe_changes`) against the
+    tables already in ``data_dir`` becomes the change log entry; a rebuild that changes nothing adds none.
+    """
+    raw_dir, data_dir = Path(raw_dir), Path(data_dir)
     tables = build_tables(raw_dir)
-    return write_manifest(tables, TABLES, Path(raw_dir), Path(data_dir), pack_version=__version__)
+    sources = effective_sources(raw_dir)
+    changes = describe_changes(read_tables(data_dir, tables), tables)
+    meta = {name: (source_ids, table_caveats(name, tables[name], sources)) for name, (source_ids, _) in TABLES.items()}
+    return write_manifest(tables, meta, raw_dir, data_dir, pack_version=__version__, changes=changes,
+                          sources=sources)

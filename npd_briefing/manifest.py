@@ -1,8 +1,9 @@
 """The data package: ``data/datapackage.json`` describes every curated table (frictionless style).
 
-Per table it records the sources (repository, commit, URL, publisher, licences, release date), the
-sha256 and row count of the committed CSV, its fields and caveats; a change log keeps one entry per
-rebuild that changed anything.
+Per table it records the sources (repository, commit, URL, publisher, licences, release date, and for
+a file fetched by ``build.py data --download`` its download URL, date and sha256), the sha256 and row
+count of the committed CSV, its fields and caveats; a change log keeps one entry per rebuild that
+changed anything (the report :mod:`.changes` writes).
 """
 
 import hashlib
@@ -60,8 +61,8 @@ def read_manifest(path: Path = config.MANIFEST_PATH) -> dict:
         raise DataFileError(f"{path}: data manifest is not valid JSON ({exc}); {REBUILD_HINT}") from None
 
 
-def _source_entry(source_id: str, raw_dir: Path) -> dict:
-    meta = SOURCES[source_id]
+def _source_entry(source_id: str, raw_dir: Path, sources: dict[str, dict]) -> dict:
+    meta = sources[source_id]
     raw_path = raw_dir / meta["path"]
     entry = {"id": source_id, **{k: v for k, v in meta.items() if k != "path"}, "raw_file": meta["path"]}
     if raw_path.is_file():
@@ -70,8 +71,9 @@ def _source_entry(source_id: str, raw_dir: Path) -> dict:
 
 
 def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: Path, data_dir: Path,
-                   pack_version: str) -> dict:
-    """Write every table and the manifest describing it; append a change-log entry if anything changed."""
+                   pack_version: str, changes: list[str], sources: dict[str, dict] = SOURCES) -> dict:
+    """Write every table and the manifest describing it; append ``changes`` to the change log unless
+    it is empty. ``sources`` is SOURCES with any download record merged in."""
     data_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = data_dir / "datapackage.json"
     previous = read_manifest(manifest_path) if manifest_path.is_file() else {"resources": [], "changelog": []}
@@ -80,7 +82,7 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
         source_ids, caveats = table_meta[name]
         payload = table_csv_bytes(frame)
         atomic_write_bytes(data_dir / f"{name}.csv", payload)
-        licences = sorted({lic for sid in source_ids for lic in SOURCES[sid]["licences"]})
+        licences = sorted({lic for sid in source_ids for lic in sources[sid]["licences"]})
         resources.append({
             "name": name,
             "path": f"{name}.csv",
@@ -91,11 +93,10 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
             "schema": {"fields": [{"name": col, "type": typ} for col, typ in SCHEMAS[name].items()]},
             "licences": licences,
             "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
-            "release_date": max(SOURCES[sid]["release_date"] for sid in source_ids),
-            "sources": [_source_entry(sid, raw_dir) for sid in source_ids],
+            "release_date": max(sources[sid]["release_date"] for sid in source_ids),
+            "sources": [_source_entry(sid, raw_dir, sources) for sid in source_ids],
             "caveats": caveats,
         })
-    changes = describe_changes(previous.get("resources", []), resources)
     changelog = list(previous.get("changelog", []))
     if changes:
         changelog.append({"date": date.today().isoformat(), "pack_version": pack_version, "changes": changes})
@@ -111,15 +112,3 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
     atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 
-
-def describe_changes(old: list[dict], new: list[dict]) -> list[str]:
-    """One line per table whose content changed since the previous manifest."""
-    before = {r["name"]: r for r in old}
-    lines = []
-    for resource in new:
-        prior = before.get(resource["name"])
-        if prior is None:
-            lines.append(f"{resource['name']}: new table, {resource['rows']} rows")
-        elif prior["sha256"] != resource["sha256"]:
-            lines.append(f"{resource['name']}: {prior['rows']} -> {resource['rows']} rows")
-    return lines

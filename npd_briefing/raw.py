@@ -1,7 +1,10 @@
 """Read the raw public files (DfE EES CSVs, lookups) safely: by column name, never by position.
 
 DfE files start with a BOM, hold codes with leading zeros and use symbols for missing values, so
-everything is read as text first and converted only where the curated schema says so.
+everything is read as text first and converted only where the curated schema says so. Later
+editions reorder columns, add some (``pcon_code``, ``pcon_name``) and rename a few (``gender`` became
+``sex``); a loader names the columns it needs and the later names it accepts, and anything else
+stops the build with the missing columns named.
 """
 
 from pathlib import Path
@@ -15,7 +18,11 @@ MISSING_SYMBOLS = {"x", "z", "c", ":", "-", "..", "u", "low", ""}
 
 
 def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read a CSV as strings, rename known aliases, and check the required columns are present."""
+    """Read a CSV as strings, rename known aliases, and check the required columns are present.
+
+    Header names are matched without case, surrounding spaces or a byte-order mark, in any order;
+    ``aliases`` maps a later edition's name to the one the pack uses (``{"sex": "gender"}``).
+    """
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: file not found")
@@ -23,15 +30,25 @@ def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | Non
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = [str(c).replace("\ufeff", "").strip().lower() for c in frame.columns]
     if aliases:
         frame = frame.rename(columns={old: new for old, new in aliases.items() if old in frame.columns
                                       and new not in frame.columns})
     missing = [c for c in required if c not in frame.columns]
     if missing:
+        found = ", ".join(frame.columns[:20]) + (", ..." if len(frame.columns) > 20 else "")
         raise DataFileError(
             f"{path}: missing column(s) {', '.join(missing)}; this layout is not one the pack knows "
-            f"(columns found: {', '.join(frame.columns[:20])})")
+            f"(columns found: {found}). If the publisher renamed a column, add the new name to the "
+            f"loader's aliases in npd_briefing/curate.py")
+    return frame
+
+
+def require_rows(frame: pd.DataFrame, path: Path, what: str) -> pd.DataFrame:
+    """Stop when a filter finds nothing: an edition that renamed a value would otherwise give an
+    empty table without a word."""
+    if frame.empty:
+        raise DataFileError(f"{path}: no rows with {what}; this edition's values are not ones the pack knows")
     return frame
 
 
@@ -47,3 +64,12 @@ def academic_year(time_period: int) -> str:
     """202223 -> "2022/23"."""
     text = str(int(time_period))
     return f"{text[:4]}/{text[4:]}"
+
+
+def year_span(time_periods) -> str:
+    """The academic years a table covers: "2022/23 only" or "2017/18 to 2023/24"."""
+    years = sorted({int(p) for p in time_periods})
+    if not years:
+        return "no years"
+    first, last = academic_year(years[0]), academic_year(years[-1])
+    return f"{first} only" if first == last else f"{first} to {last}"
