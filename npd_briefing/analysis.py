@@ -46,10 +46,23 @@ def latest_year(measure: str = "la_funded_ap_pupils") -> int:
     return int(ap.loc[ap["measure"] == measure, "time_period"].max())
 
 
+def latest_rate_year() -> int:
+    """The newest January with both an England AP count and an England pupil denominator.
+
+    After a refresh the AP census may run a year ahead of the denominators; rates then stay at
+    the last year both exist, while counts show the newest year.
+    """
+    ap = datasets.load("la_ap")
+    ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["geographic_level"] == "National") & ap["pupils"].notna()]
+    pupils = datasets.load("pupils")
+    pupils = pupils[(pupils["geographic_level"] == "National") & pupils["pupils_state_funded"].notna()]
+    return int(max(set(ap["time_period"]) & set(pupils["time_period"])))
+
+
 def la_rates(time_period: int | None = None) -> pd.DataFrame:
     """LA-funded AP pupils per 10,000 state-funded pupils, for every LA with both figures, ranked
     (rank 1 = highest rate). Also returns England and region rows with rank blank."""
-    time_period = time_period or latest_year()
+    time_period = time_period or latest_rate_year()
     ap = datasets.load("la_ap")
     ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == time_period)]
     pupils = datasets.load("pupils")
@@ -78,6 +91,7 @@ class LocalAuthorityFigures:
     la_funded: pd.DataFrame
     ap_schools: pd.DataFrame
     latest_pupils: int | None
+    latest_ap_school_pupils: int | None
     latest_rate: float | None
     rank: int | None
     of_las: int
@@ -90,11 +104,13 @@ class LocalPicture:
 
     gss_code: str
     region: str
+    time_period: int
     academic_year: str
+    rate_academic_year: str
     authorities: list[LocalAuthorityFigures]
     england_rate: float
     region_rate: float | None
-    england_pupils: int
+    england_pupils: int | None
     seat_estimate: float | None
     weights_note: str
 
@@ -116,6 +132,12 @@ def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple
     return own.sort_values("time_period").reset_index(drop=True), notes
 
 
+def _at(series: pd.DataFrame, time_period: int) -> int | None:
+    """The count for one year of a series, or None where it was not published."""
+    rows = series[series["time_period"] == time_period]
+    return None if rows.empty or pd.isna(rows["pupils"].iloc[0]) else int(rows["pupils"].iloc[0])
+
+
 def local_picture(gss_code: str) -> LocalPicture | None:
     """The local AP figures for an English seat; None for seats outside England (no data there)."""
     weights = datasets.load("seat_la_weights")
@@ -123,46 +145,59 @@ def local_picture(gss_code: str) -> LocalPicture | None:
     if weights.empty:
         return None
     year = latest_year()
-    rates = la_rates(year)
+    rates = la_rates(latest_rate_year())
+    la_rate_rows = rates[rates["geographic_level"] == "Local authority"]
     lineage = datasets.load("la_lineage")
-    seats = datasets.load("seats").set_index("gss_code")
-    region = seats.loc[gss_code, "region"]
+    region = datasets.load("seats").set_index("gss_code").loc[gss_code, "region"]
     authorities = []
     for row in weights.itertuples(index=False):
         predecessors = lineage[lineage["la_code"] == row.la_code]
         la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
         ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
-        latest = rates[(rates["geographic_level"] == "Local authority") & (rates["la_code"] == row.la_code)]
         data_code, data_name = row.la_code, row.la_name
+        latest = la_rate_rows[la_rate_rows["la_code"] == row.la_code]
         if latest.empty and len(predecessors):
-            latest = rates[(rates["geographic_level"] == "Local authority")
-                           & rates["la_code"].isin(predecessors["predecessor_la_code"])]
-            if len(latest) == 1:
-                data_code, data_name = latest["la_code"].iloc[0], latest["la_name"].iloc[0]
-                notes.append(f"{row.la_name} did not exist in January {str(year)[:2]}{str(year)[4:]}; "
-                             f"the latest figures are for {data_name}, which covered it.")
-        if latest.empty:
-            notes.append(f"No figure was published for {row.la_name} for {year // 100}/{str(year)[4:]}.")
+            candidates = la_rate_rows[la_rate_rows["la_code"].isin(predecessors["predecessor_la_code"])]
+            if len(candidates) == 1:
+                latest = candidates
+                data_code, data_name = candidates["la_code"].iloc[0], candidates["la_name"].iloc[0]
+                notes.append(f"{row.la_name} did not exist in January {january(year)}; the latest "
+                             f"figures are for {data_name}, which covered it.")
+        count = _at(la_funded, year)
+        if count is None:
+            notes.append(f"No figure was published for {row.la_name} for {academic_year_label(year)}.")
         pick = latest.iloc[0] if len(latest) == 1 else None
         authorities.append(LocalAuthorityFigures(
             la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
             share_of_la_pop=float(row.share_of_la_pop), data_la_code=data_code, data_la_name=data_name,
-            la_funded=la_funded, ap_schools=ap_schools,
-            latest_pupils=None if pick is None or pd.isna(pick["pupils"]) else int(pick["pupils"]),
+            la_funded=la_funded, ap_schools=ap_schools, latest_pupils=count,
+            latest_ap_school_pupils=_at(ap_schools, year),
             latest_rate=None if pick is None or pd.isna(pick["rate_per_10000"]) else float(pick["rate_per_10000"]),
             rank=None if pick is None or pd.isna(pick["rank"]) else int(pick["rank"]),
             of_las=int(rates["of_las"].iloc[0]), notes=notes))
-    england = rates[rates["geographic_level"] == "National"].iloc[0]
+    england_rate = rates[rates["geographic_level"] == "National"].iloc[0]
     region_row = rates[(rates["geographic_level"] == "Regional") & (rates["region_name"] == region)]
-    shares_known = all(a.latest_pupils is not None for a in authorities)
+    # An estimate needs each LA's own count: a predecessor's count cannot be shared by the new LA's population.
+    counts_known = all(a.latest_pupils is not None and a.data_la_code == a.la_code for a in authorities)
     estimate = (sum(a.latest_pupils * a.share_of_la_pop for a in authorities)
-                if shares_known and not weights["shares_incomplete"].any() else None)
+                if counts_known and not weights["shares_incomplete"].any() else None)
     return LocalPicture(
-        gss_code=gss_code, region=region, academic_year=str(england["academic_year"]), authorities=authorities,
-        england_rate=float(england["rate_per_10000"]),
+        gss_code=gss_code, region=region, time_period=year, academic_year=academic_year_label(year),
+        rate_academic_year=str(england_rate["academic_year"]), authorities=authorities,
+        england_rate=float(england_rate["rate_per_10000"]),
         region_rate=float(region_row["rate_per_10000"].iloc[0]) if len(region_row) else None,
-        england_pupils=int(england["pupils"]), seat_estimate=estimate,
+        england_pupils=_at(measure_series("la_funded_ap_pupils"), year), seat_estimate=estimate,
         weights_note=weights["weights_note"].iloc[0])
+
+
+def academic_year_label(time_period: int) -> str:
+    """202223 -> "2022/23"."""
+    return f"{time_period // 100}/{str(time_period)[4:]}"
+
+
+def january(time_period: int) -> str:
+    """202223 -> "2023": the census month of an academic year."""
+    return f"{str(time_period)[:2]}{str(time_period)[4:]}"
 
 
 def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, list[str]]:

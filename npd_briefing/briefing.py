@@ -89,7 +89,7 @@ def cover_html(b: Briefing) -> str:
 <dt>Date</dt><dd>{E(long_date(b.date))}</dd>
 <dt>Constituency</dt><dd>{E(seat.name)}, {E(seat.region if seat.region != seat.nation else seat.nation)}
  ({E(seat.gss_code)}, 2024 boundaries)</dd>
-<dt>Data as of</dt><dd>Alternative provision: January {E(_latest_january())} census (DfE release {E(ap_year)});
+<dt>Data as of</dt><dd>Alternative provision: January {E(analysis.january(analysis.latest_year()))} census (DfE release {E(ap_year)});
  MP: {E(seat.mps_as_of)}; national facts: as dated beside each figure</dd>
 </dl>
 <p class="lede">Since January 2018 the Department for Education (DfE) has recorded, in the Alternative
@@ -98,11 +98,6 @@ among them mental or physical health, pregnancy and being a young offender. Thes
 National Pupil Database (NPD): named, pupil-level, kept indefinitely and released to third parties.
 This briefing sets out what public data show for this constituency and for England.</p>
 </section>"""
-
-
-def _latest_january() -> str:
-    year = analysis.latest_year()
-    return f"{str(year)[:2]}{str(year)[4:]}"
 
 
 def local_html(b: Briefing) -> str:
@@ -122,11 +117,11 @@ authority, so the figures below are for the authority as a whole.</p>
     if local.weights_note:
         parts.append(f"<p class='note'>{E(local.weights_note)}</p>")
     for a in local.authorities:
-        parts.append(_authority_html(a, local, b.seat))
+        parts.append(_authority_html(a, local))
     if local.seat_estimate is not None:
         parts.append(f"<p><strong>Estimate for the seat itself:</strong> about "
                      f"{local.seat_estimate:,.0f} pupils in local-authority-funded AP in January "
-                     f"{E(_latest_january())}. {E(analysis.SEAT_ESTIMATE_METHOD)}</p>")
+                     f"{E(analysis.january(local.time_period))}. {E(analysis.SEAT_ESTIMATE_METHOD)}</p>")
     else:
         parts.append("<p class='note'>No estimate for the seat itself is given: the population shares or "
                      "the local figures needed for it are incomplete.</p>")
@@ -146,16 +141,15 @@ def _la_list(local: analysis.LocalPicture) -> str:
     return "the local authorities " + ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
-def _authority_html(a: analysis.LocalAuthorityFigures, local: analysis.LocalPicture, seat: Seat) -> str:
-    first = a.la_funded.iloc[0] if len(a.la_funded) else None
-    last = a.la_funded.iloc[-1] if len(a.la_funded) else None
+def _authority_html(a: analysis.LocalAuthorityFigures, local: analysis.LocalPicture) -> str:
+    published = a.la_funded.dropna(subset=["pupils"])
     trend = ""
-    if first is not None and last is not None and first["pupils"] and last["pupils"] is not None:
+    if len(published) >= 2 and published["pupils"].iloc[0] > 0:
+        first, last = published.iloc[0], published.iloc[-1]
         change = (last["pupils"] - first["pupils"]) / first["pupils"]
         trend = (f"<li>Trend: {_count(int(first['pupils']))} in {E(first['academic_year'])} to "
                  f"{_count(int(last['pupils']))} in {E(last['academic_year'])} ({change:+.0%}).</li>")
-    ap_school = a.ap_schools[a.ap_schools["academic_year"] == local.academic_year]
-    ap_school_count = None if ap_school.empty or ap_school["pupils"].isna().iloc[0] else int(ap_school["pupils"].iloc[0])
+    january = E(analysis.january(local.time_period))
     region = (f"; {E(local.region)}: {_rate(local.region_rate)}" if local.region_rate is not None else "")
     rank = (f"<li>Rank: {a.rank} of {a.of_las} local authorities in England (1 = highest rate).</li>"
             if a.rank else "")
@@ -164,12 +158,12 @@ def _authority_html(a: analysis.LocalAuthorityFigures, local: analysis.LocalPict
     return f"""
 <h3>{E(a.la_name)}{figures_for}</h3>
 <ul class="figures">
-<li>Pupils in local-authority-funded alternative provision, January {E(_latest_january())}:
- <strong>{_count(a.latest_pupils)}</strong> (England: {local.england_pupils:,}).</li>
+<li>Pupils in local-authority-funded alternative provision, January {january}:
+ <strong>{_count(a.latest_pupils)}</strong> (England: {_count(local.england_pupils)}).</li>
 {trend}
 <li>Pupils on roll at state-funded AP schools (pupil referral units, AP academies and free schools),
- January {E(_latest_january())}: <strong>{_count(ap_school_count)}</strong>.</li>
-<li>Rate: <strong>{_rate(a.latest_rate)}</strong> {E(analysis.RATE_UNIT)} (England: {_rate(local.england_rate)}{region}).
+ January {january}: <strong>{_count(a.latest_ap_school_pupils)}</strong>.</li>
+<li>Rate, {E(local.rate_academic_year)}: <strong>{_rate(a.latest_rate)}</strong> {E(analysis.RATE_UNIT)} (England: {_rate(local.england_rate)}{region}).
  Denominator: {E(analysis.RATE_DENOMINATOR)}.</li>
 {rank}
 </ul>{notes}"""

@@ -272,13 +272,17 @@ def requests_by_tier_chart() -> Chart:
         bars = ax.barh([i + offset for i in range(len(tiers))], values, height=height,
                        **_bar_style(colour, secondary, disputed))
         ax.bar_label(bars, labels=[_number(v) for v in values], padding=2, fontsize=TICK_PT)
+        total, marks = _number(by_tier["all"]), _marks(secondary, disputed)
         handles.append(Patch(**_bar_style(colour, secondary, disputed),
-                             label=f"{_period(period)}: {_number(by_tier['all'])} requests{_marks(secondary, disputed)}"))
-        parts.append(f"{_period(period)}, {_number(by_tier['all'])} requests in all{_marks(secondary, disputed)}: "
+                             label=f"{_period(period)}: {total} requests{marks}"))
+        parts.append(f"{_period(period)}: {total} requests in all{marks}, "
                      + ", ".join(f"{_tier_name(t).lower()} {_number(v)}" for t, v in zip(tiers, values)))
+        total_note = group.loc[group["tier"] == "all", "note"].iloc[0]
+        if "excludes police and Home Office" in total_note:
+            notes.append(f"the {_period(period)} count excludes police and Home Office requests")
         if sum(values) != by_tier["all"]:
             notes.append(f"the tiers for {_period(period)} add up to {_number(sum(values))}, not the "
-                         f"{_number(by_tier['all'])} the source gives as the total")
+                         f"{total} the source gives as the total")
     ax.set_yticks(range(len(tiers)), [textwrap.fill(f"{_tier_name(t)}: {meaning[t]}", 38) for t in tiers],
                   fontsize=TICK_PT)
     ax.invert_yaxis()
@@ -289,8 +293,9 @@ def requests_by_tier_chart() -> Chart:
     alt = ("Grouped horizontal bar chart of requests recorded in DfE's NPD third-party register, by tier, for two "
            "overlapping periods, as counted from the register by defenddigitalme. " + "; ".join(parts) + ". "
            + " ".join(f"{_tier_name(t)}: {meaning[t]}." for t in tiers)
-           + (" Note: " + "; ".join(notes) + "." if notes else "") + " Police and Home Office requests are not included.")
-    return Chart(fig, title, alt, _sources(rows, "row_id"), _cited(rows, "row_id", ["tier", "number", "unit", "period"]))
+           + (" Notes: " + "; ".join(notes) + "." if notes else ""))
+    return Chart(fig, title, alt, _sources(rows, "row_id"),
+                 _cited(rows, "row_id", ["tier", "number", "unit", "period"]))
 
 
 def _tier_name(tier: str) -> str:
@@ -385,7 +390,8 @@ def police_home_office_chart() -> Chart:
     counts = _counts()
     originals = counts[counts["note"].str.contains("Corrected to", regex=False)].copy()
     originals["original"] = originals["value"].astype(float)
-    originals["corrected"] = originals["note"].str.extract(r"Corrected to ([\d,]+)")[0].str.replace(",", "").astype(float)
+    corrected = originals["note"].str.extract(r"Corrected to ([\d,]+)")[0]
+    originals["corrected"] = corrected.str.replace(",", "").astype(float)
     originals["sector"] = originals["breakdown"].str.extract(r"sector=(\w+)")[0]
     originals["what"] = originals["measure"].str.replace(r"\s*\(original figure\)", "", regex=True)
     statement = _flags(datasets.load("npd_facts"))
@@ -423,7 +429,8 @@ def police_home_office_chart() -> Chart:
            f"written statement {CORRECTION_STATEMENT} of {correction['source_date']}, with the figures DfE first gave "
            f"Parliament, which that statement superseded. " + "; ".join(parts) + "."
            + (f" {len(uncorrected)} other first-answer figures were also superseded but have no corrected "
-              f"figure in our data: " + "; ".join(f"{r.measure} {_number(r.value)} {r.unit}" for r in uncorrected.itertuples())
+              "figure in our data: "
+              + "; ".join(f"{r.measure} {_number(r.value)} {r.unit}" for r in uncorrected.itertuples())
               + "." if len(uncorrected) else ""))
     source = (_sources(statement, "fact_id") + " (corrected figures, also given in the notes of the superseded rows); "
               + _sources(originals, "count_id"))
@@ -566,18 +573,17 @@ def la_rate_ranking_chart(highlight_la_code: str) -> Chart:
     ax.annotate(f"England {england:.1f}", (len(las), england), xytext=(0, 3), textcoords="offset points",
                 ha="right", va="bottom", fontsize=TICK_PT, backgroundcolor="white")
     if len(chosen):
-        r = chosen.iloc[0]
-        rank = int(r["rank"])
-        value = float(r["rate_per_10000"])
+        r, bar_at = chosen.iloc[0], int(chosen.index[0]) + 1  # ties share a rank but not a bar
+        rank, value = int(r["rank"]), float(r["rate_per_10000"])
         label_at = max(value, england) + float(las["rate_per_10000"].max()) * 0.12
-        side = "left" if rank < len(las) * 0.2 else "right" if rank > len(las) * 0.8 else "center"
-        ax.annotate(f"{name}\n{value:.1f} (rank {rank} of {len(las)})", (rank, value), xytext=(rank, label_at),
+        side = "left" if bar_at < len(las) * 0.2 else "right" if bar_at > len(las) * 0.8 else "center"
+        ax.annotate(f"{name}\n{value:.1f} (rank {rank} of {len(las)})", (bar_at, value), xytext=(bar_at, label_at),
                     ha=side, va="bottom", fontsize=TICK_PT, color=OKABE_ITO["vermillion"], fontweight="bold",
                     arrowprops={"arrowstyle": "-", "color": OKABE_ITO["vermillion"], "linewidth": 0.8,
                                 "shrinkA": 0, "shrinkB": 0})
-        said = (f"{name} is highlighted: {float(r['rate_per_10000']):.1f} ({_number(r['pupils'])} pupils in "
-                f"LA-funded AP, {_number(r['pupils_state_funded'])} in state-funded schools), rank {rank} of "
-                f"{len(las)}, {'above' if r['rate_per_10000'] > england else 'below'} England's {england:.1f}.")
+        said = (f"{name} is highlighted: {value:.1f} ({_number(r['pupils'])} pupils in LA-funded AP, "
+                f"{_number(r['pupils_state_funded'])} in state-funded schools), rank {rank} of {len(las)}, "
+                f"{'above' if value > england else 'below'} England's {england:.1f}.")
     else:
         said = f"{name} has no figure for {year}, so no authority is highlighted."
         _panel_title(ax, f"No {year} figure for {name}")
@@ -627,8 +633,8 @@ def school_arranged_reasons_chart(la_code: str | None = None) -> Chart:
                      "placement", width=52)
     missing = [r for r, v in zip(shown, values) if v is None]
     published = [f"{r} {_number(v)} ({_share(v, total)})" for r, v in zip(shown, values) if v is not None]
-    alt = (f"Horizontal bar chart of pupils in school-arranged alternative provision in {area}, {year} (January count), "
-           f"by the placement reason schools recorded in the school census"
+    alt = (f"Horizontal bar chart of pupils in school-arranged alternative provision in {area}, {year} "
+           f"(January count), by the placement reason schools recorded in the school census"
            + (f": {_number(total)} pupils in all; " + "; ".join(published) + "." if published
               else f". No figure was published for {area}.")
            + (f" No figure published for: {'; '.join(missing)}." if missing and published else "")
