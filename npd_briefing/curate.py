@@ -289,9 +289,11 @@ def build_npd_release_counts(raw_dir: Path) -> pd.DataFrame:
 
 
 def release_status(publisher: str, note: str) -> str:
-    """A register row is a release, a rejected application, or an application with no known outcome."""
+    """A register row is a release, a rejected or pending application, or one with no known outcome."""
     if "as rejected" in note.lower():
         return "rejected application"
+    if "as pending" in note.lower():
+        return "pending application"
     if "dsap" in publisher.lower():
         return "application (outcome not known)"
     return "release"
@@ -361,7 +363,8 @@ TABLES = {
     "school_arranged_ap_reasons": (["school_ap_placement", "la_codes_by_year"], [
         "School-census reasons for school-arranged AP, {years}; not the AP-census reason for "
         "placement in LA-funded AP collected from January 2018.",
-        "Blank pupils means suppressed (c) or not applicable (z) in the source.",
+        "Blank pupils means suppressed (c) or not applicable (z) in the source; a reason with no row "
+        "for an LA was not published for it.",
     ]),
     "pupils": (["pupil_headcounts", "la_codes_by_year"], [
         "pupils_state_funded is derived from rounded shares (error about 0.003% for England).",
