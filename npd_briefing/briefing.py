@@ -80,6 +80,10 @@ def cover_html(b: Briefing) -> str:
     seat = b.seat
     ap_year = datasets.resource("la_ap")["release_date"]
     welsh = f" ({E(seat.name_cy)})" if seat.name_cy and seat.name_cy != seat.name else ""
+    scope = ("This briefing sets out what public data show for this constituency and for England."
+             if seat.in_england else
+             f"These collections cover England; this briefing sets out what public data show for England "
+             f"and why they matter to {seat.nation}'s MPs.")
     return f"""
 <section class="cover">
 <p class="kicker">Children's privacy in England's school data: a briefing for your MP</p>
@@ -96,7 +100,7 @@ def cover_html(b: Briefing) -> str:
 Provision (AP) census, a reason for each child placed in alternative provision by a local authority,
 among them mental or physical health, pregnancy and being a young offender. These records join the
 National Pupil Database (NPD): named, pupil-level, kept indefinitely and released to third parties.
-This briefing sets out what public data show for this constituency and for England.</p>
+{E(scope)}</p>
 </section>"""
 
 
