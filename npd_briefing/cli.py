@@ -60,9 +60,16 @@ def _cmd_all(args: argparse.Namespace) -> int:
                       formats=args.format, date=args.date).exit_code
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes get the same one-line error and exit 2 as any other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {' '.join(message.split())} (see python build.py --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineParser(prog="build.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     data = commands.add_parser("data", help="rebuild the curated tables in data/ from the raw files")
     data.add_argument("--raw", default=str(config.RAW_DATA_DIR),
@@ -91,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     every = commands.add_parser("all", help="render every seat's briefing, skipping those already up to date")
     every.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
     every.add_argument("--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)")
-    every.add_argument("--only", default=None, help="GSS codes or seat names, comma-separated, or a file with one per line")
+    every.add_argument("--only", default=None,
+                       help="GSS codes or seat names, comma-separated, or a file with one per line")
     every.add_argument("--nation", default=None, help="England, Wales, Scotland or Northern Ireland")
     every.add_argument("--force", action="store_true", help="render every seat even if its briefing is up to date")
     every.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
@@ -108,3 +116,6 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(str(exc).split())
         print(f"error: {message}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; no partial files were left", file=sys.stderr)
+        return 130

@@ -1,7 +1,9 @@
 """Load the curated tables in ``data/``, checked against the manifest and their schema.
 
 Every failure is one :class:`DataFileError` naming the file (and the column) and how to rebuild it.
-Tables are cached per process: a briefing batch reads each file once.
+Tables are cached per process: a briefing batch reads each file once. The folder is
+``config.DATA_DIR`` as it is when a table is asked for (not when this module was imported), so a
+test or tool that points ``config.DATA_DIR`` elsewhere is followed by every loader.
 """
 
 from functools import lru_cache
@@ -59,6 +61,10 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({col: _convert(frame[col], kind, path, col) for col, kind in schema.items()})
 
 
+def _data_dir(data_dir: Path | None) -> Path:
+    return Path(config.DATA_DIR if data_dir is None else data_dir)
+
+
 def _resource(name: str, data_dir: Path) -> dict:
     for resource in read_manifest(data_dir / "datapackage.json")["resources"]:
         if resource["name"] == name:
@@ -67,8 +73,9 @@ def _resource(name: str, data_dir: Path) -> dict:
                         f"(known: {', '.join(SCHEMAS)}); {REBUILD_HINT}")
 
 
-def verify(name: str, data_dir: Path = config.DATA_DIR) -> dict:
+def verify(name: str, data_dir: Path | None = None) -> dict:
     """Check a table's file against the sha256 and row count in the manifest; return its entry."""
+    data_dir = _data_dir(data_dir)
     resource = _resource(name, data_dir)
     path = data_dir / resource["path"]
     if not path.is_file():
@@ -91,11 +98,11 @@ def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
     return frame
 
 
-def load(name: str, data_dir: Path = config.DATA_DIR) -> pd.DataFrame:
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """A curated table as a typed DataFrame (a copy: callers may change it freely)."""
-    return _load_cached(name, Path(data_dir)).copy()
+    return _load_cached(name, _data_dir(data_dir)).copy()
 
 
-def resource(name: str, data_dir: Path = config.DATA_DIR) -> dict:
+def resource(name: str, data_dir: Path | None = None) -> dict:
     """A table's manifest entry: sources, licences, release date, caveats."""
-    return _resource(name, Path(data_dir))
+    return _resource(name, _data_dir(data_dir))

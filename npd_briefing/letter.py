@@ -6,6 +6,7 @@ rendered with raw HTML escaped and links/images reduced to text (WeasyPrint must
 """
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -49,6 +50,8 @@ _ALIAS_TARGET = {alias.lower(): target for alias, target in BRACKET_ALIASES.item
 _INLINE_MARKUP = re.compile(r"([\\`*_{}\[\]<>&])")
 _LINE_START_MARKER = re.compile(r"^([#>+=-])")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
+# What a letter that shows nothing consists of: whitespace, zero-width characters and stray BOMs.
+_INVISIBLE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 def _bare_name(title: str) -> list[str]:
@@ -124,11 +127,16 @@ def load_letter_template(path: str | Path | None = None) -> str:
     if not path.is_file():
         raise LetterTemplateError(f"Letter file {path} does not exist or is not a file.")
     try:
-        size = path.stat().st_size
-        if size > MAX_LETTER_BYTES:
+        # Read at most one byte past the limit: a file may grow after stat, and some (under /proc)
+        # report a size of 0 whatever they hold.
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(MAX_LETTER_BYTES + 1)
+        if size > MAX_LETTER_BYTES or len(data) > MAX_LETTER_BYTES:
+            shown = f"{size:,} bytes" if size > MAX_LETTER_BYTES else f"over {MAX_LETTER_BYTES:,} bytes"
             raise LetterTemplateError(
-                f"Letter file {path} is {size:,} bytes; a letter may be at most {MAX_LETTER_BYTES:,} bytes (100 KB).")
-        text = path.read_bytes().decode("utf-8-sig")
+                f"Letter file {path} is {shown}; a letter may be at most {MAX_LETTER_BYTES:,} bytes (100 KB).")
+        text = data.decode("utf-8-sig")
     except OSError as error:
         raise LetterTemplateError(f"Letter file {path} cannot be read: {error.strerror or error}.") from None
     except UnicodeDecodeError as error:
@@ -136,7 +144,7 @@ def load_letter_template(path: str | Path | None = None) -> str:
             f"Letter file {path} is not UTF-8 (bad byte at position {error.start}); "
             "it must be UTF-8 text: save it as UTF-8 and try again.") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if not _INVISIBLE.sub("", text):
         raise LetterTemplateError(f"Letter file {path} is empty; write the letter text in it.")
     text = _with_aliases(text)
     _check_placeholders(text, f"Letter file {path}")

@@ -79,7 +79,9 @@ def write_eml(message: EmailMessage, path: str | Path) -> None:
             temp.flush()
             os.fsync(temp.fileno())
         os.replace(temp_name, path)
-    except OSError as error:
+    except BaseException as error:  # an interrupt, too, must not leave the temporary file behind
         if temp_name is not None and os.path.exists(temp_name):
             os.unlink(temp_name)
-        raise OutputError(f"Cannot write the email draft {path}: {error.strerror or error}.") from None
+        if isinstance(error, OSError):
+            raise OutputError(f"Cannot write the email draft {path}: {error.strerror or error}.") from None
+        raise

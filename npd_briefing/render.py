@@ -7,11 +7,14 @@ names the notebook declares are accepted, so nothing a person types can become c
 
 import ast
 import copy
+import hashlib
 import html
 import os
 import re
 import secrets
+import signal
 import sys
+import threading
 import urllib.parse
 import urllib.request
 from functools import cache
@@ -35,13 +38,18 @@ from nbconvert import HTMLExporter  # noqa: E402
 from papermill.iorw import load_notebook_node  # noqa: E402
 from papermill.parameterize import parameterize_notebook  # noqa: E402
 from traitlets.config import Config  # noqa: E402
+from weasyprint.pdf import fonts as weasyprint_fonts  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
 from npd_briefing import __version__  # noqa: E402
 from npd_briefing.config import TEMPLATES_DIR  # noqa: E402
-from npd_briefing.exceptions import NotebookExecutionError, OutputError, ParameterError  # noqa: E402
+from npd_briefing import exceptions  # noqa: E402
+from npd_briefing.exceptions import NotebookExecutionError, OutputError, PackError, ParameterError  # noqa: E402
 
 KERNEL_NAME = "python3"
+# History in memory, not in $HOME; and the kernel's own log (e.g. the traceback it prints when
+# jupyter_client interrupts it on Ctrl-C) kept off the user's terminal: errors reach us as messages.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
 CELL_TIMEOUT_S = 120
 KERNEL_START_TIMEOUT_S = 60
 BRIEFING_CSS = TEMPLATES_DIR / "briefing.css"
@@ -130,8 +138,14 @@ def validate_parameters(nb_path: str | os.PathLike, params: dict[str, object]) -
                                  f"default {default!r}, got {type(value).__name__} {value!r}")
 
 
-def _execution_error(nb_path: Path, exc: Exception) -> NotebookExecutionError:
+def _execution_error(nb_path: Path, exc: Exception) -> NotebookExecutionError | PackError:
+    """The error to raise for a failed run: a cell's PackError (such as a curated table found
+    damaged by the kernel) is raised again as itself, with its one-line message; anything else
+    is a NotebookExecutionError."""
     if isinstance(exc, (papermill.PapermillExecutionError, CellExecutionError)):
+        pack_error = getattr(exceptions, exc.ename, None)
+        if isinstance(pack_error, type) and issubclass(pack_error, PackError):
+            return pack_error(exc.evalue)
         detail = f"{exc.ename}: {exc.evalue}"
     else:
         detail = f"{type(exc).__name__}: {exc}"
@@ -153,10 +167,22 @@ def execute_notebook(nb_path: str | os.PathLike, params: dict[str, object], *,
         return papermill.execute_notebook(
             str(nb_path), None, parameters=params, kernel_name=KERNEL_NAME, language="python",
             cwd=str(nb_path.parent), progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
-            start_timeout=KERNEL_START_TIMEOUT_S,
+            start_timeout=KERNEL_START_TIMEOUT_S, extra_arguments=KERNEL_ARGUMENTS,
             config=Config({"KernelManager": {"transport_encryption": TRANSPORT_ENCRYPTION}}))
     except (papermill.PapermillExecutionError, CellTimeoutError, DeadKernelError) as exc:
         raise _execution_error(nb_path, exc) from exc
+
+
+def _current_signal_handlers() -> dict:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    for signum, handler in handlers.items():
+        if handler is not None and signal.getsignal(signum) is not handler:
+            signal.signal(signum, handler)
 
 
 class WarmKernel:
@@ -193,7 +219,7 @@ class WarmKernel:
         self._manager = AsyncKernelManager(kernel_name=KERNEL_NAME,
                                            transport_encryption=TRANSPORT_ENCRYPTION)
         # As nbclient does for papermill: keep IPython's history in memory, not in $HOME.
-        await self._manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        await self._manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
         self._client = self._manager.client()
         self._client.start_channels()
         await self._client.wait_for_ready(timeout=KERNEL_START_TIMEOUT_S)
@@ -206,13 +232,43 @@ class WarmKernel:
             await self._manager.shutdown_kernel(now=True)
         self._manager = self._client = None
 
+    def kill(self) -> None:
+        """Kill the kernel now, without the shutdown handshake; nothing if none is running.
+
+        For a batch worker stopped by a signal: its event loop may be half-way through a message,
+        so the orderly ``__exit__`` cannot run.
+        """
+        provisioner = self._manager.provisioner if self._manager is not None else None
+        process = getattr(provisioner, "process", None)  # a LocalProvisioner's Popen
+        self._manager = self._client = None
+        if process is None or process.poll() is not None:
+            return
+        try:
+            if provisioner.pgid:  # the kernel leads its own session: its children go too
+                os.killpg(provisioner.pgid, signal.SIGKILL)
+            else:
+                process.kill()
+        except ProcessLookupError:
+            pass
+        process.wait()
+
     def _execute(self, nb_path: Path, params: dict[str, object]) -> nbformat.NotebookNode:
-        """Run a notebook whose ``params`` ``execute_notebook`` has already validated."""
-        return run_sync(self._execute_async)(nb_path, params)
+        """Run a notebook whose ``params`` ``execute_notebook`` has already validated.
+
+        nbclient sets SIGINT and SIGTERM handlers on the event loop while a notebook runs and, when
+        it is done, resets them to Python's defaults, dropping any the caller had set (a batch
+        worker's SIGTERM handler): they are put back here.
+        """
+        handlers = _current_signal_handlers()
+        try:
+            return run_sync(self._execute_async)(nb_path, params)
+        finally:
+            _restore_signal_handlers(handlers)
 
     async def _execute_async(self, nb_path: Path,
                              params: dict[str, object]) -> nbformat.NotebookNode:
-        if self._runs_since_start >= self.restart_every:
+        # A kernel that died between notebooks (OOM killer, a crash) would only show as a timeout.
+        if self._runs_since_start >= self.restart_every or not await self._manager.is_alive():
             await self._stop()
             await self._start()
         nb = load_notebook_node(str(nb_path))
@@ -372,9 +428,35 @@ def _write_atomically(pdf_path: Path, pdf: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def html_to_pdf(html: str, pdf_path: str | os.PathLike, *, title: str,
-                base_url: str | os.PathLike | None = None) -> None:
-    """Print ``html`` to an A4 PDF at ``pdf_path`` (written atomically), tagged for screen readers.
+# WeasyPrint subsets every embedded font for every PDF; without the system's libharfbuzz-subset it
+# uses fontTools, ~0.1 s a font and five fonts a briefing. The glyphs a briefing uses barely change
+# from seat to seat, so in a batch most subsets are repeats. A subset depends only on the font's
+# bytes, the glyph ids, hinting and whether glyphs are missing, so a repeat is served from memory
+# with the very bytes the first call produced.
+FONT_SUBSET_CACHE_SIZE = 64
+_font_subsets: dict[tuple, bytes] = {}
+_subset_font = weasyprint_fonts.Font.subset
+
+
+def _cached_font_subset(font, to_unicode, hinting) -> None:
+    if not to_unicode:
+        return _subset_font(font, to_unicode, hinting)
+    key = (hashlib.sha256(font.file_content).digest(), font.index, tuple(sorted(to_unicode)), hinting,
+           bool(font.missing))
+    if key in _font_subsets:
+        font.file_content = _font_subsets[key] = _font_subsets.pop(key)  # now the most recently used
+        return
+    _subset_font(font, to_unicode, hinting)
+    if len(_font_subsets) >= FONT_SUBSET_CACHE_SIZE:
+        del _font_subsets[next(iter(_font_subsets))]  # the least recently used
+    _font_subsets[key] = font.file_content
+
+
+weasyprint_fonts.Font.subset = _cached_font_subset
+
+
+def html_to_pdf_bytes(html: str, *, title: str, base_url: str | os.PathLike | None = None) -> bytes:
+    """``html`` printed to an A4 PDF, tagged for screen readers, as bytes (nothing is written).
 
     Relative URLs resolve against ``base_url``, by default the pack's templates folder, the only
     place besides ``data:`` URLs that resources may come from. The PDF's metadata holds the title,
@@ -386,4 +468,10 @@ def html_to_pdf(html: str, pdf_path: str | os.PathLike, *, title: str,
     document.metadata.title = title
     document.metadata.authors = []
     document.metadata.generator = GENERATOR
-    _write_atomically(Path(pdf_path), document.write_pdf(pdf_tags=True))
+    return document.write_pdf(pdf_tags=True)
+
+
+def html_to_pdf(html: str, pdf_path: str | os.PathLike, *, title: str,
+                base_url: str | os.PathLike | None = None) -> None:
+    """Print ``html`` to an A4 PDF at ``pdf_path``, written atomically; see ``html_to_pdf_bytes``."""
+    _write_atomically(Path(pdf_path), html_to_pdf_bytes(html, title=title, base_url=base_url))

@@ -14,11 +14,13 @@ from functools import lru_cache
 import pandas as pd
 
 from . import datasets
-from .exceptions import UnknownSeatError
+from .exceptions import DataFileError, UnknownSeatError
+from .manifest import REBUILD_HINT
 from .postcodes import PostcodeLookup, looks_like_postcode
 
 GSS_CODE = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
 MAX_QUERY_LENGTH = 200
+MAX_LISTED = 8  # candidates named in one message; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ class SeatResolver:
 
     def resolve(self, query: str) -> Seat:
         text = "" if query is None else str(query)
-        if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text):
+        # Tabs, line ends and other whitespace controls are spacing (a pasted "SW1A 1AA\n"); any
+        # other control or format character (NUL, escape, zero-width, bidi override) is refused.
+        if any(unicodedata.category(ch) in {"Cc", "Cf"} and not ch.isspace() for ch in text):
             raise UnknownSeatError(f"query {_describe(text)} contains control characters; give a seat "
                                    f"name, a GSS code such as E14001063, or a postcode")
         text = " ".join(text.split())
@@ -93,7 +97,11 @@ class SeatResolver:
                                        f"start E14, W07, S14 or N05)")
             return self._seats[code]
         if looks_like_postcode(text):
-            return self._seats[self._postcodes.lookup(text)]
+            code = self._postcodes.lookup(text)
+            if code not in self._seats:
+                raise DataFileError(f"postcode_ranges.csv gives {code} for {_describe(text)} but seats.csv has "
+                                    f"no such seat; {REBUILD_HINT}")
+            return self._seats[code]
         return self._by_seat_name(text)
 
     def _by_seat_name(self, text: str) -> Seat:
@@ -105,7 +113,9 @@ class SeatResolver:
         containing = sorted({code for name, codes in self._by_name.items()
                              if words and _contains_words(name.split(), words) for code in codes})
         if len(containing) > 1:
-            names = "; ".join(self._seats[c].name for c in containing)
+            names = "; ".join(self._seats[c].name for c in containing[:MAX_LISTED])
+            if len(containing) > MAX_LISTED:
+                names += f"; and {len(containing) - MAX_LISTED} more"
             raise UnknownSeatError(f"{_describe(text)} matches {len(containing)} seats: {names}. "
                                    f"Give the full seat name")
         if containing:
