@@ -130,12 +130,17 @@ authority, so the figures below are for the authority as a whole.</p>
         parts.append("<p class='note'>No estimate for the seat itself is given: the population shares or "
                      "the local figures needed for it are incomplete.</p>")
     main = max(local.authorities, key=lambda a: a.share_of_seat_pop)
-    trend = charts.ap_trend_chart(main.data_la_code)
-    ranking = charts.la_rate_ranking_chart(main.data_la_code)
-    parts.append(figure_html(trend.figure, trend.alt, trend.source))
-    parts.append(figure_html(ranking.figure, ranking.alt, ranking.source))
+    parts.append(local_charts_html(main.data_la_code))
     parts.append("</section>")
     return "".join(parts)
+
+
+@lru_cache(maxsize=None)
+def local_charts_html(la_code: str) -> str:
+    """An authority's trend and ranking charts; several seats share an authority, so built once."""
+    trend = charts.ap_trend_chart(la_code)
+    ranking = charts.la_rate_ranking_chart(la_code)
+    return figure_html(trend.figure, trend.alt, trend.source) + figure_html(ranking.figure, ranking.alt, ranking.source)
 
 
 def _la_list(local: analysis.LocalPicture) -> str:

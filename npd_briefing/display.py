@@ -18,6 +18,7 @@ import io
 import matplotlib.pyplot as plt
 from IPython.display import display
 from matplotlib.figure import Figure
+from PIL import Image
 
 DPI = 200
 CSS_PX_PER_INCH = 96
@@ -31,9 +32,15 @@ def figure_html(fig: Figure, alt: str, source: str) -> str:
         raise ValueError("a chart needs a source line")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    buffer.seek(0)
+    # RGB, not matplotlib's RGBA: the charts are opaque, and WeasyPrint would otherwise split out and
+    # compress an alpha mask for every image of every PDF.
+    with Image.open(buffer) as image:
+        rgb = image.convert("RGB")
+    buffer = io.BytesIO()
+    rgb.save(buffer, format="PNG")
     png = buffer.getvalue()
-    width_px = int.from_bytes(png[16:20], "big")  # the PNG header's IHDR width field
-    css_width = round(width_px / DPI * CSS_PX_PER_INCH)
+    css_width = round(rgb.width / DPI * CSS_PX_PER_INCH)
     data_url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     # A style, not a width attribute: WeasyPrint ignores presentational attributes by default.
     return (f'<figure class="chart"><img src="{data_url}" style="width: {css_width}px" '

@@ -455,6 +455,23 @@ def _cached_font_subset(font, to_unicode, hinting) -> None:
 weasyprint_fonts.Font.subset = _cached_font_subset
 
 
+class _RecentImages(dict):
+    """WeasyPrint's image cache, kept across PDFs but bounded: the national charts are the same in
+    every briefing, and seats in one authority share its charts, so their PNGs are decoded and
+    re-encoded for the PDF once, not once per seat. Oldest entries go first; one briefing uses
+    about 20, far below the bound, so nothing in use is evicted mid-render."""
+
+    max_entries = 400
+
+    def __setitem__(self, key, value):
+        if key not in self and len(self) >= self.max_entries:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
+_image_cache = _RecentImages()
+
+
 def html_to_pdf_bytes(html: str, *, title: str, base_url: str | os.PathLike | None = None) -> bytes:
     """``html`` printed to an A4 PDF, tagged for screen readers, as bytes (nothing is written).
 
@@ -464,7 +481,7 @@ def html_to_pdf_bytes(html: str, *, title: str, base_url: str | os.PathLike | No
     or path.
     """
     document = weasyprint.HTML(string=html, base_url=str(base_url or TEMPLATES_DIR),
-                               url_fetcher=PackAssetsFetcher()).render()
+                               url_fetcher=PackAssetsFetcher()).render(cache=_image_cache)
     document.metadata.title = title
     document.metadata.authors = []
     document.metadata.generator = GENERATOR
