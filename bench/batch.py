@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Time the briefings: the loop a researcher would write against ``build.py all``.
+
+    .venv/bin/python bench/batch.py [--n 8]     # --n 650 for every seat
+
+For N seats spread over the four nations it measures, one after the other:
+  (a) naive: per seat ``papermill`` (fresh kernel), ``jupyter nbconvert --to html --no-input``, then
+      ``render.html_to_pdf`` on that HTML in a fresh Python; run on at most 6 of the seats and
+      given per seat (it does not get cheaper with more seats);
+  (b) ``build.py all --only <the N seats> --force``;
+  (c) the same without ``--force``, nothing changed (every seat skipped; editing any of the pack's
+      files during the run changes the fingerprints, and the bench then stops with an error);
+  (d) one cold ``build.py brief``.
+Peak memory is the RSS summed over the whole process tree (kernels included), sampled every 0.1 s.
+The table goes to stdout and to bench/out/latest.txt.
+"""
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from npd_briefing.brief import document_title  # noqa: E402
+from npd_briefing.resolve import default_resolver  # noqa: E402
+
+BIN = Path(sys.executable).parent
+NAIVE_MAX_SEATS = 6
+SAMPLE_EVERY_S = 0.1
+OUT_FILE = ROOT / "bench" / "out" / "latest.txt"
+NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
+# The issue's targets, on 2 cores.
+TARGET_ALL_650_S = 120
+TARGET_RATIO = 20
+TARGET_RSS_MB = 1024
+TARGET_RERUN_S = 10
+TARGET_COLD_S = 4
+
+
+def spread_seats(n: int) -> list:
+    """``n`` seats: at least one per nation, the rest in proportion, evenly spaced within each."""
+    seats = default_resolver().seats()
+    if n >= len(seats):
+        return seats
+    by_nation = {nation: [seat for seat in seats if seat.nation == nation] for nation in NATIONS}
+    quota = {nation: (1 if n >= len(NATIONS) else 0) for nation in NATIONS}
+    spare = n - sum(quota.values())
+    shares = {nation: spare * len(group) / len(seats) for nation, group in by_nation.items()}
+    for nation in NATIONS:
+        quota[nation] += int(shares[nation])
+    for nation in sorted(NATIONS, key=lambda nation: shares[nation] % 1, reverse=True)[:n - sum(quota.values())]:
+        quota[nation] += 1
+    chosen = []
+    for nation, group in by_nation.items():
+        step = len(group) / quota[nation] if quota[nation] else 0
+        chosen += [group[int(i * step)] for i in range(quota[nation])]
+    return sorted(chosen, key=lambda seat: seat.gss_code)
+
+
+def run(cmd: list[str], expect: str = "") -> tuple[float, int]:
+    """Run ``cmd``, which must succeed and print ``expect`` on stderr; return its wall time and the
+    peak RSS of its process tree, in bytes."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            total = 0
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        pass
+            except psutil.NoSuchProcess:
+                break
+            peak = max(peak, total)
+            done.wait(SAMPLE_EVERY_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0 or expect not in stderr:
+        sys.exit(f"{' '.join(cmd[:4])} ... exited {process.returncode}:\n{stderr[-2000:]}")
+    return seconds, peak
+
+
+def naive(seats: list, work: Path) -> tuple[float, int]:
+    """The loop a researcher would write: three commands per seat, each in a fresh process."""
+    total, peak = 0.0, 0
+    for seat in seats:
+        executed, page, pdf = (work / f"{seat.gss_code}{suffix}" for suffix in (".ipynb", ".html", ".pdf"))
+        steps = [
+            [str(BIN / "papermill"), "notebooks/briefing.ipynb", str(executed), "-p", "constituency",
+             seat.gss_code, "--no-progress-bar"],
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed), "--output-dir",
+             str(work), "--output", page.stem],
+            [sys.executable, "-c", "import sys; from pathlib import Path; from npd_briefing import render; "
+             "render.html_to_pdf(Path(sys.argv[1]).read_text(encoding='utf-8'), sys.argv[2], title=sys.argv[3])",
+             str(page), str(pdf), document_title(seat)],
+        ]
+        for step in steps:
+            seconds, rss = run(step)
+            total += seconds
+            peak = max(peak, rss)
+    return total, peak
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=8, help="seats to render (650 = all; default: %(default)s)")
+    args = parser.parse_args()
+    seats = spread_seats(args.n)
+    naive_seats = spread_seats(min(len(seats), NAIVE_MAX_SEATS))
+    codes = ",".join(seat.gss_code for seat in seats)
+    cpus = os.cpu_count()
+    print(f"{len(seats)} seats ({', '.join(f'{sum(s.nation == n for s in seats)} {n}' for n in NATIONS)}), "
+          f"{cpus} CPUs", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="npd-bench-") as tmp:
+        work = Path(tmp)
+        (work / "naive").mkdir()
+        print(f"(a) naive loop on {len(naive_seats)} seats ...", file=sys.stderr)
+        naive_s, naive_rss = naive(naive_seats, work / "naive")
+        print(f"    {naive_s:.1f} s", file=sys.stderr)
+        batch_cmd = [sys.executable, "build.py", "all", "--only", codes, "--out", str(work / "all")]
+        print(f"(b) build.py all on {len(seats)} seats ...", file=sys.stderr)
+        batch_s, batch_rss = run([*batch_cmd, "--force"], expect=f"rendered {len(seats)}, skipped 0, failed 0")
+        print(f"    {batch_s:.1f} s, peak RSS {batch_rss / 2**20:.0f} MB", file=sys.stderr)
+        print("(c) rerun, nothing changed ...", file=sys.stderr)
+        rerun_s, rerun_rss = run(batch_cmd, expect=f"rendered 0, skipped {len(seats)}, failed 0")
+        print(f"    {rerun_s:.1f} s", file=sys.stderr)
+        print("(d) one cold build.py brief ...", file=sys.stderr)
+        cold_s, cold_rss = run([sys.executable, "build.py", "brief", seats[0].gss_code, "--out", str(work / "one")])
+    naive_per_seat = naive_s / len(naive_seats)
+    batch_per_seat = batch_s / len(seats)
+    all_650 = batch_per_seat * 650
+    mb = 1024 * 1024
+    rows = [
+        ("(a) naive loop", f"{naive_s:.1f}", f"{naive_per_seat:.2f}", f"{naive_rss / mb:.0f}",
+         f"measured on {len(naive_seats)} seats, per seat"),
+        ("(b) build.py all --force", f"{batch_s:.1f}", f"{batch_per_seat:.2f}", f"{batch_rss / mb:.0f}",
+         f"{len(seats)} seats, --jobs {cpus}"),
+        ("(c) rerun, nothing changed", f"{rerun_s:.1f}", f"{rerun_s / len(seats):.3f}", f"{rerun_rss / mb:.0f}",
+         f"{len(seats)} seats skipped"),
+        ("(d) cold build.py brief", f"{cold_s:.1f}", f"{cold_s:.2f}", f"{cold_rss / mb:.0f}", "one seat"),
+    ]
+    header = ("step", "wall s", "s/seat", "peak RSS MB", "note")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [f"npd_briefing batch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}, {cpus} CPUs, "
+             f"N = {len(seats)}", ""]
+    lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
+    ratio = naive_per_seat / batch_per_seat
+    lines += ["",
+              f"naive / batch per seat: {ratio:.1f}x (target >= {TARGET_RATIO}x: {verdict(ratio >= TARGET_RATIO)})",
+              f"all 650 seats at the batch rate: {all_650:.0f} s"
+              + ("" if len(seats) == 650 else " (extrapolated)")
+              + f" (target <= {TARGET_ALL_650_S} s: {verdict(all_650 <= TARGET_ALL_650_S)})",
+              f"peak RSS of the batch, all processes: {batch_rss / mb:.0f} MB "
+              f"(target < {TARGET_RSS_MB} MB: {verdict(batch_rss / mb < TARGET_RSS_MB)})",
+              f"rerun with nothing changed: {rerun_s:.1f} s for {len(seats)} seats "
+              f"(target < {TARGET_RERUN_S} s for 650: {verdict(rerun_s < TARGET_RERUN_S)})",
+              f"cold build.py brief: {cold_s:.1f} s (target < {TARGET_COLD_S} s: {verdict(cold_s < TARGET_COLD_S)})"]
+    report = "\n".join(lines) + "\n"
+    print(report, end="")
+    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
+    OUT_FILE.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
