@@ -320,8 +320,8 @@ def refusals_by_year_chart() -> Chart:
     _value_grid(ax, "y")
     _panel_title(ax, "DfE's own and external applications; 2016 is to 15 December")
     _legend(fig, _source_key(rows, colour=OKABE_ITO["blue"]))
-    alt = (f"Column chart of applications to extract National Pupil Database data that DfE refused, by year "
-           f"(DfE's own and external applications, per a Parliamentary written answer): "
+    alt = ("Column chart of applications to extract National Pupil Database data that DfE refused, by year "
+           "(DfE's own and external applications, per a Parliamentary written answer): "
            + ", ".join(f"{r.period_or_as_at}: {_number(r.number)}" for r in rows.itertuples())
            + f". {total} refusals in all.")
     return Chart(fig, title, alt, _sources(rows, "fact_id"),

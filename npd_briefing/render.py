@@ -5,7 +5,6 @@ rest. Parameters reach the notebook the way papermill injects them, as Python li
 names the notebook declares are accepted, so nothing a person types can become code.
 """
 
-import ast
 import copy
 import hashlib
 import html
@@ -44,7 +43,8 @@ from weasyprint.urls import URLFetcher  # noqa: E402
 from npd_briefing import __version__  # noqa: E402
 from npd_briefing.config import TEMPLATES_DIR  # noqa: E402
 from npd_briefing import exceptions  # noqa: E402
-from npd_briefing.exceptions import NotebookExecutionError, OutputError, PackError, ParameterError  # noqa: E402
+from npd_briefing.parameters import notebook_parameters, validate_parameters  # noqa: E402,F401
+from npd_briefing.exceptions import NotebookExecutionError, OutputError, PackError  # noqa: E402
 
 KERNEL_NAME = "python3"
 # History in memory, not in $HOME; and the kernel's own log (e.g. the traceback it prints when
@@ -57,86 +57,6 @@ GENERATOR = f"npd_briefing {__version__}"
 # CurveZMQ between us and the kernel when libzmq has it: ipykernel otherwise warns on every start
 # that its localhost TCP traffic is plain text.
 TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
-
-# Exact types, not isinstance: papermill writes ints and floats with str(), so a subclass with its
-# own __str__ could smuggle code into the injected cell.
-_SCALAR_TYPES = (str, int, float, bool, type(None))
-
-
-def _declared_parameters(nb: nbformat.NotebookNode, nb_name: str) -> dict[str, object]:
-    cells = [cell for cell in nb.cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{nb_name}: needs exactly one cell tagged 'parameters', "
-                             f"found {len(cells)}")
-    try:
-        statements = ast.parse(cells[0].source).body
-    except SyntaxError as exc:
-        raise ParameterError(f"{nb_name}: the parameters cell is not plain Python "
-                             f"(line {exc.lineno})") from exc
-    declared = {}
-    for statement in statements:
-        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)):
-            name, value = statement.targets[0].id, statement.value
-        elif (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-              and statement.value is not None):
-            name, value = statement.target.id, statement.value
-        else:
-            raise ParameterError(f"{nb_name}: line {statement.lineno} of the parameters cell is "
-                                 "not a simple `name = literal` assignment")
-        try:
-            declared[name] = ast.literal_eval(value)
-        except ValueError as exc:
-            raise ParameterError(f"{nb_name}: the default of parameter {name!r} is not a "
-                                 "literal") from exc
-    return declared
-
-
-def notebook_parameters(nb_path: str | os.PathLike) -> dict[str, object]:
-    """The names and defaults the notebook declares in its one cell tagged ``parameters``."""
-    nb_path = Path(nb_path)
-    return _declared_parameters(nbformat.read(nb_path, as_version=4), nb_path.name)
-
-
-def _is_plain_literal(value: object) -> bool:
-    if type(value) in _SCALAR_TYPES:
-        return True
-    if type(value) is list:
-        return all(_is_plain_literal(item) for item in value)
-    if type(value) is dict:
-        return all(type(key) is str and _is_plain_literal(item) for key, item in value.items())
-    return False
-
-
-def _matches_default(value: object, default: object) -> bool:
-    if default is None:
-        return True
-    if type(default) is float:
-        return type(value) in (int, float)
-    return type(value) is type(default)
-
-
-def validate_parameters(nb_path: str | os.PathLike, params: dict[str, object]) -> None:
-    """Refuse names the notebook does not declare and values whose type differs from the default.
-
-    Checking names is what keeps them out of the injected code: papermill writes ``name = value``
-    with the name as given.
-    """
-    nb_path = Path(nb_path)
-    declared = notebook_parameters(nb_path)
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        raise ParameterError(f"{nb_path.name} has no parameter(s) {', '.join(map(repr, unknown))}; "
-                             f"valid: {', '.join(sorted(declared)) or '(none)'}")
-    for name, value in params.items():
-        default = declared[name]
-        if not _is_plain_literal(value):
-            raise ParameterError(f"parameter {name!r} must be a str, int, float, bool, None or a "
-                                 f"list/dict of those, got {type(value).__name__}")
-        if not _matches_default(value, default):
-            raise ParameterError(f"parameter {name!r} must be {type(default).__name__} like its "
-                                 f"default {default!r}, got {type(value).__name__} {value!r}")
-
 
 def _execution_error(nb_path: Path, exc: Exception) -> NotebookExecutionError | PackError:
     """The error to raise for a failed run: a cell's PackError (such as a curated table found
