@@ -6,12 +6,12 @@ caveats travel with it (:data:`RATE_DENOMINATOR`).
 """
 
 import difflib
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import datasets
+from .resolve import fold_name
 from .exceptions import ParameterError
 
 MEASURE_LABELS = {
@@ -217,15 +217,11 @@ def local_authorities() -> pd.DataFrame:
                .sort_values("la_name").reset_index(drop=True))
 
 
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower().replace("&", " and ")).split())
-
-
 def _name_forms(name: str) -> list[str]:
     """Folded ways to write an LA name: DfE's "Bristol, City of" is also "City of Bristol"."""
-    forms = [_fold(name)]
+    forms = [fold_name(name)]
     if name.endswith(", City of"):
-        forms.append(_fold("City of " + name[: -len(", City of")]))
+        forms.append(fold_name("City of " + name[: -len(", City of")]))
     return forms
 
 
@@ -243,7 +239,7 @@ def resolve_la(query: str | int) -> tuple[str, str]:
         return str(by_code["la_code"].iloc[0]), str(by_code["la_name"].iloc[0])
     forms = {form: (code, name) for code, name in zip(las["la_code"], las["la_name"])
              for form in _name_forms(name)}
-    wanted = _fold(text)
+    wanted = fold_name(text)
     if wanted in forms:
         return forms[wanted]
     containing = list(dict.fromkeys(forms[f] for f in forms if wanted and f" {wanted} " in f" {f} "))
