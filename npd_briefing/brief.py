@@ -18,7 +18,7 @@ from pathlib import Path
 from . import config, datasets
 from .exceptions import OutputError, ParameterError
 from .letter import load_letter_template, salutation
-from .manifest import atomic_write_bytes
+from .files import write_output
 from .meeting_request import build_meeting_request, write_eml
 from .resolve import Seat, fold_name, resolve
 
@@ -142,27 +142,20 @@ def render_request(request: BriefRequest, out_dir: Path, *, kernel=None) -> list
     try:
         with _signals_deferred():
             if pdf is not None:
-                _write_whole(pdf_path, pdf)
+                write_output(pdf_path, pdf)
                 written.append(pdf_path)
                 eml_path = out_dir / f"{stem}-meeting-request.eml"
                 write_eml(meeting_request(request, pdf_path, pdf), eml_path)
                 written.append(eml_path)
             if "html" in request.formats:
                 html_path = out_dir / f"{stem}.html"
-                _write_whole(html_path, page.encode("utf-8"))
+                write_output(html_path, page.encode("utf-8"))
                 written.append(html_path)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
     return written
-
-
-def _write_whole(path: Path, payload: bytes) -> None:
-    try:
-        atomic_write_bytes(path, payload)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

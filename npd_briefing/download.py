@@ -39,7 +39,8 @@ from pathlib import Path
 from . import __version__, config
 from .curate import CENSUS_ALIASES, DOWNLOAD_RECORD, all_total_rows, known_levels
 from .exceptions import DataFileError
-from .manifest import atomic_write_bytes, table_csv_bytes
+from .files import write_whole
+from .manifest import table_csv_bytes
 from .raw import read_text_csv
 from .sources import SOURCES
 
@@ -174,11 +175,11 @@ def write_census_subsets(download_dir: Path) -> None:
                            ["time_period", "geographic_level", "region_code", "region_name", "old_la_code",
                             "new_la_code", "la_name", "number_of_pupils"], aliases=CENSUS_ALIASES)
     census = known_levels(census)
-    atomic_write_bytes(download_dir / SOURCES["ap_census_totals"]["path"], table_csv_bytes(all_total_rows(census)))
+    write_whole(download_dir / SOURCES["ap_census_totals"]["path"], table_csv_bytes(all_total_rows(census)))
     las = census[census["geographic_level"].str.strip() == "Local authority"]
     codes = (las[["time_period", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]]
              .drop_duplicates().sort_values(["time_period", "old_la_code"]))
-    atomic_write_bytes(download_dir / SOURCES["la_codes_by_year"]["path"], table_csv_bytes(codes))
+    write_whole(download_dir / SOURCES["la_codes_by_year"]["path"], table_csv_bytes(codes))
 
 
 def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, dict]:
@@ -200,9 +201,10 @@ def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, 
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
     for saved_as, payload in files.items():
-        atomic_write_bytes(download_dir / saved_as, payload)
+        (download_dir / saved_as).parent.mkdir(parents=True, exist_ok=True)
+        write_whole(download_dir / saved_as, payload)
     write_census_subsets(download_dir)
-    atomic_write_bytes(download_dir / DOWNLOAD_RECORD,
+    write_whole(download_dir / DOWNLOAD_RECORD,
                        (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
     return record
 

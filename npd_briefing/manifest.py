@@ -8,8 +8,6 @@ changed anything (the report :mod:`.changes` writes).
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pandas as pd
 
 from . import config
 from .exceptions import DataFileError
+from .files import write_whole
 from .schemas import SCHEMAS
 from .sources import ATTRIBUTIONS, SOURCES
 
@@ -29,21 +28,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` whole or not at all (temp file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.chmod(temp, 0o644)  # mkstemp creates 0600; the tables are meant to be shared
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def table_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -81,7 +65,7 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
     for name, frame in tables.items():
         source_ids, caveats = table_meta[name]
         payload = table_csv_bytes(frame)
-        atomic_write_bytes(data_dir / f"{name}.csv", payload)
+        write_whole(data_dir / f"{name}.csv", payload)
         licences = sorted({lic for sid in source_ids for lic in sources[sid]["licences"]})
         resources.append({
             "name": name,
@@ -109,6 +93,6 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
         "resources": resources,
         "changelog": changelog,
     }
-    atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    write_whole(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 

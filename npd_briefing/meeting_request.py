@@ -9,14 +9,12 @@ Outlook open it as an editable draft. Thunderbird and Apple Mail open it as a me
 
 import datetime
 import email.policy
-import os
-import tempfile
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from npd_briefing.exceptions import OutputError
+from npd_briefing.files import write_output
 from npd_briefing.letter import address_line
 
 NAME_PLACEHOLDER = "[Your name]"
@@ -67,21 +65,5 @@ def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutat
 
 
 def write_eml(message: EmailMessage, path: str | Path) -> None:
-    """Write the draft atomically (temp file in the same folder, then replace): never half a file."""
-    path = Path(path)
-    data = message.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as .eml readers expect
-    temp_name = None
-    try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False) as temp:
-            temp_name = temp.name
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException as error:  # an interrupt, too, must not leave the temporary file behind
-        if temp_name is not None and os.path.exists(temp_name):
-            os.unlink(temp_name)
-        if isinstance(error, OSError):
-            raise OutputError(f"Cannot write the email draft {path}: {error.strerror or error}.") from None
-        raise
+    """Write the draft whole or not at all, readable only by its owner (it names the sender)."""
+    write_output(Path(path), message.as_bytes(policy=email.policy.SMTP), mode=0o600)  # CRLF, as .eml readers expect

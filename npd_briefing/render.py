@@ -10,7 +10,6 @@ import hashlib
 import html
 import os
 import re
-import secrets
 import signal
 import sys
 import threading
@@ -43,6 +42,7 @@ from weasyprint.urls import URLFetcher  # noqa: E402
 from npd_briefing import __version__  # noqa: E402
 from npd_briefing.config import TEMPLATES_DIR  # noqa: E402
 from npd_briefing import exceptions  # noqa: E402
+from npd_briefing.files import write_output  # noqa: E402
 from npd_briefing.parameters import notebook_parameters, validate_parameters  # noqa: E402,F401
 from npd_briefing.exceptions import NotebookExecutionError, OutputError, PackError  # noqa: E402
 
@@ -326,28 +326,6 @@ class PackAssetsFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _write_atomically(pdf_path: Path, pdf: bytes) -> None:
-    """Write via a temporary file in the same folder, so a reader never sees half a PDF."""
-    folder = pdf_path.parent
-    temporary = folder / f".{pdf_path.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        out = open(temporary, "xb")  # mode 0o666 less the umask, unlike mkstemp's 0o600
-    except OSError as exc:
-        raise OutputError(f"cannot write to the folder {folder}: {exc.strerror or exc}") from exc
-    try:
-        with out:
-            out.write(pdf)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, pdf_path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {pdf_path.name} in the folder {folder}: "
-                          f"{exc.strerror or exc}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 # WeasyPrint subsets every embedded font for every PDF; without the system's libharfbuzz-subset it
 # uses fontTools, ~0.1 s a font and five fonts a briefing. The glyphs a briefing uses barely change
 # from seat to seat, so in a batch most subsets are repeats. A subset depends only on the font's
@@ -411,4 +389,10 @@ def html_to_pdf_bytes(html: str, *, title: str, base_url: str | os.PathLike | No
 def html_to_pdf(html: str, pdf_path: str | os.PathLike, *, title: str,
                 base_url: str | os.PathLike | None = None) -> None:
     """Print ``html`` to an A4 PDF at ``pdf_path``, written atomically; see ``html_to_pdf_bytes``."""
-    _write_atomically(Path(pdf_path), html_to_pdf_bytes(html, title=title, base_url=base_url))
+    pdf_path = Path(pdf_path)
+    pdf = html_to_pdf_bytes(html, title=title, base_url=base_url)
+    try:
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {pdf_path.parent}: {exc.strerror or exc}") from None
+    write_output(pdf_path, pdf)

@@ -608,12 +608,12 @@ def test_a_signal_while_writing_is_held_until_the_files_are_whole_then_removes_t
         fast_render, tmp_path, monkeypatch, signum):
     """The signal arrives between the first and second file: it is acted on only after all are written,
     and the interrupt then removes them all, so no half-set or temporary file is ever left."""
-    real_atomic = brief_module.atomic_write_bytes
+    real_write = brief_module.write_output
     out = tmp_path / "out"
     sent, acted_on = [], []
 
-    def atomic(path, payload):
-        real_atomic(path, payload)
+    def write(path, payload, **options):
+        real_write(path, payload, **options)
         if not sent:
             sent.append(path.name)
             os.kill(os.getpid(), signum)
@@ -623,7 +623,7 @@ def test_a_signal_while_writing_is_held_until_the_files_are_whole_then_removes_t
         acted_on.append(sorted(path.name for path in files_under(out)))
         raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)
 
-    monkeypatch.setattr(brief_module, "atomic_write_bytes", atomic)
+    monkeypatch.setattr(brief_module, "write_output", write)
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with pytest.raises(KeyboardInterrupt if signum == signal.SIGINT else SystemExit):
