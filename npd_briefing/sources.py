@@ -17,6 +17,15 @@ ATTRIBUTIONS = {
                      "Mail copyright and database right; National Statistics data © Crown copyright.",
 }
 
+TRANSCRIPTION = "short factual transcriptions with attribution"
+
+
+def _transcribed(file_name: str, title: str, licences: list[str]) -> dict:
+    """A table typed in by hand from public pages (dfe/npd/): each row carries its own citation."""
+    return {"path": f"dfe/npd/{file_name}", "title": title, "publisher": "Various (each row names its own source)",
+            "repository": "", "commit": "", "url": "", "licences": licences, "release_date": "2026-11-28"}
+
+
 SOURCES: dict[str, dict] = {
     "dfe_mp_lookup": {
         "path": "constituencies/dfe_mp_lookup.csv",
@@ -118,54 +127,19 @@ SOURCES: dict[str, dict] = {
         "licences": [OGL],
         "release_date": "2024-01-09",
     },
-    "npd_key_facts": {
-        "path": "dfe/npd/npd_key_facts_transcribed.csv",
-        "title": "NPD key facts, transcribed by hand with a citation on every row",
-        "publisher": "Various (each row names its own source)",
-        "repository": "",
-        "commit": "",
-        "url": "",
-        "licences": [OGL, OPL, "short factual transcriptions with attribution"],
-        "release_date": "2026-11-28",
-    },
-    "npd_release_counts": {
-        "path": "dfe/npd/npd_release_counts_transcribed.csv",
-        "title": "NPD third-party release counts, transcribed by hand with a citation on every row",
-        "publisher": "Various (each row names its own source)",
-        "repository": "",
-        "commit": "",
-        "url": "",
-        "licences": [OGL, OPL, "short factual transcriptions with attribution"],
-        "release_date": "2026-11-28",
-    },
-    "npd_named_releases": {
-        "path": "dfe/npd/npd_named_releases_transcribed.csv",
-        "title": "Named releases of NPD data to third parties, transcribed by hand with citations",
-        "publisher": "Various (each row names its own source)",
-        "repository": "",
-        "commit": "",
-        "url": "",
-        "licences": ["short factual transcriptions with attribution"],
-        "release_date": "2026-11-28",
-    },
-    "ap_reason_categories": {
-        "path": "dfe/npd/ap_census_reason_categories_transcribed.csv",
-        "title": "AP census reasons for placement named in public sources, transcribed",
-        "publisher": "Various (each row names its own source)",
-        "repository": "",
-        "commit": "",
-        "url": "",
-        "licences": ["short factual transcriptions with attribution"],
-        "release_date": "2026-11-28",
-    },
-    "ap_reason_counts": {
-        "path": "dfe/npd/ap_reason_counts_transcribed.csv",
-        "title": "AP placement reason counts and shares, transcribed with citations",
-        "publisher": "Various (each row names its own source)",
-        "repository": "",
-        "commit": "",
-        "url": "",
-        "licences": [OGL, "short factual transcriptions with attribution"],
-        "release_date": "2026-11-28",
-    },
+    "npd_key_facts": _transcribed("npd_key_facts_transcribed.csv",
+                       "NPD key facts, transcribed by hand with a citation on every row",
+                       [OGL, OPL, TRANSCRIPTION]),
+    "npd_release_counts": _transcribed("npd_release_counts_transcribed.csv",
+                       "NPD third-party release counts, transcribed by hand with a citation on every row",
+                       [OGL, OPL, TRANSCRIPTION]),
+    "npd_named_releases": _transcribed("npd_named_releases_transcribed.csv",
+                       "Named releases of NPD data to third parties, transcribed by hand with citations",
+                       [TRANSCRIPTION]),
+    "ap_reason_categories": _transcribed("ap_census_reason_categories_transcribed.csv",
+                       "AP census reasons for placement named in public sources, transcribed",
+                       [TRANSCRIPTION]),
+    "ap_reason_counts": _transcribed("ap_reason_counts_transcribed.csv",
+                       "AP placement reason counts and shares, transcribed with citations",
+                       [OGL, TRANSCRIPTION]),
 }
