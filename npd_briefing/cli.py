@@ -9,6 +9,7 @@ Errors a person can cause print one line to stderr and exit 2; nothing else is p
 """
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -117,5 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        # The kernel may die with us; asyncio would then report its orphaned task at exit.
+        logging.getLogger("asyncio").addHandler(logging.NullHandler())
         print("error: interrupted; no partial files were left", file=sys.stderr)
         return 130

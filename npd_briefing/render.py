@@ -8,6 +8,7 @@ names the notebook declares are accepted, so nothing a person types can become c
 import copy
 import hashlib
 import html
+import logging
 import os
 import re
 import signal
@@ -47,6 +48,9 @@ from npd_briefing.parameters import notebook_parameters, validate_parameters  # 
 from npd_briefing.exceptions import NotebookExecutionError, OutputError, PackError  # noqa: E402
 
 KERNEL_NAME = "python3"
+# papermill reports a dying kernel through its logger as well as by raising; the exception is what we
+# turn into a message, so the log line must not reach the user's terminal on its own.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 # History in memory, not in $HOME; and the kernel's own log (e.g. the traceback it prints when
 # jupyter_client interrupts it on Ctrl-C) kept off the user's terminal: errors reach us as messages.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
