@@ -13,17 +13,17 @@ import logging
 import sys
 from pathlib import Path
 
-from . import config
-from .exceptions import PackError
+from npd_briefing import config
+from npd_briefing.exceptions import PackError
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    from .curate import build_data
-    from .manifest import read_manifest
+    from npd_briefing.data.curate import build_data
+    from npd_briefing.data.manifest import read_manifest
 
     raw_dir = Path(args.raw)
     if args.download:
-        from . import download
+        from npd_briefing.data import download
 
         raw_dir = Path(args.download_dir or download.DOWNLOAD_DIR)
         print(*download.summary_lines(download.download_all(Path(args.raw), raw_dir)), sep="\n")
@@ -38,7 +38,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    from .resolve import resolve
+    from npd_briefing.seats.resolve import resolve
 
     seat = resolve(args.query)
     print(f"{seat.gss_code}\t{seat.name}\t{seat.mp_display_name}")
@@ -46,7 +46,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
-    from .brief import brief
+    from npd_briefing.pipeline.brief import brief
 
     for path in brief(args.query, out_dir=args.out, formats=args.format, sender_name=args.sender_name,
                       sender_address=args.sender_address.replace("\\n", "\n"), letter=args.letter, date=args.date):
@@ -55,7 +55,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _cmd_all(args: argparse.Namespace) -> int:
-    from .batch import render_all
+    from npd_briefing.pipeline.batch import render_all
 
     return render_all(out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force,
                       formats=args.format, date=args.date).exit_code

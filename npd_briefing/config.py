@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+ROOT = PACKAGE_DIR.parent
 DATA_DIR = ROOT / "data"
 MANIFEST_PATH = DATA_DIR / "datapackage.json"
 NOTEBOOKS_DIR = ROOT / "notebooks"

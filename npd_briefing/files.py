@@ -9,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .exceptions import OutputError
+from npd_briefing.exceptions import OutputError
 
 
 def write_whole(path: Path, payload: bytes, *, mode: int = 0o644) -> None:

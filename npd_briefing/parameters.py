@@ -12,8 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from .config import NOTEBOOKS_DIR
-from .exceptions import ParameterError
+from npd_briefing.config import NOTEBOOKS_DIR
+from npd_briefing.exceptions import ParameterError
 
 # Exact types, not isinstance: papermill writes ints and floats with str(), so a subclass with its
 # own __str__ could smuggle code into the injected cell.

@@ -11,7 +11,8 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from npd_briefing import batch, config
+from npd_briefing import config
+from npd_briefing.pipeline import batch
 from npd_briefing.exceptions import ParameterError
 
 SEATS = {"E14001063": "Aldershot", "W07000112": "Ynys Môn", "N05000003": "Belfast South and Mid Down"}

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from npd_briefing import config
-from npd_briefing.brief import brief
+from npd_briefing.pipeline.brief import brief
 
 SEATS = {
     "england": "Bridlington and The Wolds",
@@ -82,7 +82,7 @@ def test_english_briefing_has_seat_mp_local_figure_letter_and_sources(rendered):
 
 def test_salutation_follows_the_rule(rendered):
     _, paths = rendered
-    from npd_briefing.letter import salutation
+    from npd_briefing.letters.letter import salutation
     for nation, seat_name in SEATS.items():
         seat = seat_row(seat_name)
         pdf = next(p for p in paths[nation] if p.suffix == ".pdf")

@@ -12,8 +12,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from npd_briefing import charts, datasets, register  # noqa: E402
-from npd_briefing.charts import Chart  # noqa: E402
+from npd_briefing.evidence import charts, register
+from npd_briefing.data import datasets  # noqa: E402
+from npd_briefing.evidence.charts import Chart  # noqa: E402
 
 LA = "830"  # Derbyshire: in every year of the data
 CHART_FUNCTIONS = {

@@ -5,9 +5,10 @@ import hashlib
 import pandas as pd
 import pytest
 
-from npd_briefing import config, curate, datasets
-from npd_briefing.manifest import read_manifest, table_csv_bytes
-from npd_briefing.schemas import SCHEMAS
+from npd_briefing import config
+from npd_briefing.data import curate, datasets
+from npd_briefing.data.manifest import read_manifest, table_csv_bytes
+from npd_briefing.data.tables import SCHEMAS
 
 
 def test_manifest_hashes_and_row_counts_match_the_files():

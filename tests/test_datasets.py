@@ -5,9 +5,10 @@ import shutil
 
 import pytest
 
-from npd_briefing import config, datasets
+from npd_briefing import config
+from npd_briefing.data import datasets
 from npd_briefing.exceptions import DataFileError
-from npd_briefing.raw import read_text_csv, to_count
+from npd_briefing.data.raw import read_text_csv, to_count
 
 SCHEMA = {"code": "string", "pupils": "integer", "share": "number", "flag": "boolean"}
 

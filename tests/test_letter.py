@@ -7,7 +7,7 @@ import pytest
 
 from npd_briefing.config import RAW_DATA_DIR
 from npd_briefing.exceptions import LetterTemplateError
-from npd_briefing.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, address_line, fill_letter, letter_to_html,
+from npd_briefing.letters.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, address_line, fill_letter, letter_to_html,
                                  load_letter_template, salutation)
 
 MP_LOOKUP = RAW_DATA_DIR / "constituencies" / "dfe_mp_lookup.csv"

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from npd_briefing.exceptions import OutputError
-from npd_briefing.meeting_request import NAME_PLACEHOLDER, build_meeting_request, write_eml
+from npd_briefing.letters.meeting_request import NAME_PLACEHOLDER, build_meeting_request, write_eml
 
 PDF = b"%PDF-1.7\n\x00\xff binary briefing bytes\n%%EOF\n"
 

@@ -12,7 +12,8 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 
-from npd_briefing import analysis, render  # noqa: E402
+from npd_briefing.evidence import analysis
+from npd_briefing.pipeline import render  # noqa: E402
 from npd_briefing.config import NOTEBOOKS_DIR  # noqa: E402
 from npd_briefing.exceptions import ParameterError  # noqa: E402
 

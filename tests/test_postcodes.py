@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from npd_briefing import config
 from npd_briefing.exceptions import DataFileError, PostcodeError
-from npd_briefing.postcodes import (PostcodeLookup, decode_range_lookup, looks_like_postcode,
+from npd_briefing.seats.postcodes import (PostcodeLookup, decode_range_lookup, looks_like_postcode,
                                     normalise_postcode)
 
 RAW = config.RAW_DATA_DIR / "constituencies"

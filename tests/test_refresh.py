@@ -17,10 +17,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from npd_briefing import analysis, cli, config, curate, datasets, download
+from npd_briefing import cli, config
+from npd_briefing.evidence import analysis
+from npd_briefing.data import curate, datasets, download
 from npd_briefing.exceptions import DataFileError
-from npd_briefing.manifest import read_manifest
-from npd_briefing.sources import SOURCES
+from npd_briefing.data.manifest import read_manifest
+from npd_briefing.data.sources import SOURCES
 
 pytestmark = pytest.mark.skipif(not config.RAW_DATA_DIR.is_dir(), reason="raw data folder ../shared/data not present")
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from npd_briefing.exceptions import DataFileError
-from npd_briefing.register import COLUMNS, load_register, match_headers
+from npd_briefing.evidence.register import COLUMNS, load_register, match_headers
 
 OLD_STYLE = """National pupil database: third-party requests (fixture),,,,,
 Test fixture only,,,,,

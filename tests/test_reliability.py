@@ -46,15 +46,18 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from npd_briefing import brief as brief_module
-from npd_briefing import cli, config, datasets, render, resolve as resolve_module
+from npd_briefing.pipeline import brief as brief_module
+from npd_briefing import cli, config
+from npd_briefing.data import datasets
+from npd_briefing.pipeline import render
+from npd_briefing.seats import resolve as resolve_module
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.exceptions import (DataFileError, LetterTemplateError, NotebookExecutionError, OutputError,
                                      PackError, ParameterError, PostcodeError, UnknownSeatError)
-from npd_briefing.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html,
+from npd_briefing.letters.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html,
                                  load_letter_template)
-from npd_briefing.postcodes import normalise_postcode
-from npd_briefing.resolve import Seat, resolve
+from npd_briefing.seats.postcodes import normalise_postcode
+from npd_briefing.seats.resolve import Seat, resolve
 
 BUILD = config.ROOT / "build.py"
 TOKEN = "7Q4X"  # in every sender string, so a leak can be searched for
@@ -540,7 +543,7 @@ def test_damaged_manifest_stops_the_brief(damaged_data, tmp_path, no_render, fau
 
 def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
     """Spy on the loaders while the briefing's sections are built for an English and a Welsh seat."""
-    from npd_briefing import briefing
+    from npd_briefing.evidence import briefing
 
     used = set()
     for name in ("load", "resource"):

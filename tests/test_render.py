@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from papermill.parameterize import parameterize_notebook
 
-from npd_briefing import __version__, render
+from npd_briefing import __version__
+from npd_briefing.pipeline import render
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.exceptions import NotebookExecutionError, OutputError, ParameterError
 
@@ -30,7 +31,7 @@ FIXTURE_CELLS = [
     "import html, os, sys\n"
     "import matplotlib.pyplot as plt\n"
     "from IPython.display import HTML, Markdown, display\n"
-    "from npd_briefing.display import display_figure",
+    "from npd_briefing.evidence.figures import display_figure",
     # The warm-kernel test reads these lines back.
     "print('seen before:', globals().get('last_seat'))\n"
     "print('seat repr:', repr(seat))\n"

@@ -7,7 +7,7 @@ import pytest
 
 from npd_briefing import config
 from npd_briefing.exceptions import PackError, PostcodeError, UnknownSeatError
-from npd_briefing.resolve import fold_name, resolve
+from npd_briefing.seats.resolve import fold_name, resolve
 
 
 @pytest.mark.parametrize("query, code", [

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import datasets
-from .resolve import fold_name
-from .exceptions import ParameterError
+from npd_briefing.data import datasets
+from npd_briefing.seats.resolve import fold_name
+from npd_briefing.exceptions import ParameterError
 
 MEASURE_LABELS = {
     "la_funded_ap_pupils": "Pupils in local-authority-funded alternative provision (AP census, January)",

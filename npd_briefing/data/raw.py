@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import DataFileError
+from npd_briefing.exceptions import DataFileError
 
 # DfE symbols for "no figure": not applicable, suppressed, confidential, not available, missing.
 MISSING_SYMBOLS = {"x", "z", "c", ":", "-", "..", "u", "low", ""}
@@ -40,7 +40,7 @@ def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | Non
         raise DataFileError(
             f"{path}: missing column(s) {', '.join(missing)}; this layout is not one the pack knows "
             f"(columns found: {found}). If the publisher renamed a column, add the new name to the "
-            f"loader's aliases in npd_briefing/curate.py")
+            f"loader's aliases in npd_briefing/data/curate.py")
     return frame
 
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, config
-from .changes import describe_changes, read_tables
-from .exceptions import DataFileError
-from .manifest import write_manifest
-from .postcodes import decode_range_lookup
-from .raw import academic_year, read_text_csv, require_rows, to_count, year_span
-from .schemas import SCHEMAS
-from .sources import SOURCES
+from npd_briefing import __version__, config
+from npd_briefing.data.changes import describe_changes, read_tables
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.data.manifest import write_manifest
+from npd_briefing.seats.postcodes import decode_range_lookup
+from npd_briefing.data.raw import academic_year, read_text_csv, require_rows, to_count, year_span
+from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.data.sources import SOURCES
 
 # LA boundary changes between 2017/18 and the 2024 constituency map (dfe/PROVENANCE.md):
 # (current LA code, predecessor LA code, first year the current code publishes, note).

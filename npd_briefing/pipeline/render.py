@@ -276,7 +276,7 @@ def _offline_body(body: str) -> str:
                    if img.get("alt", "").strip() in ("", _NBCONVERT_PLACEHOLDER_ALT)]
     if without_alt:
         raise ValueError(f"{len(without_alt)} image(s) in the notebook output have no alt text; "
-                         "show charts with npd_briefing.display.display_figure")
+                         "show charts with npd_briefing.evidence.figures.display_figure")
     return str(soup)
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .exceptions import DataFileError
-from .manifest import REBUILD_HINT, read_manifest, sha256_of
-from .schemas import SCHEMAS
+from npd_briefing import config
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.data.manifest import REBUILD_HINT, read_manifest, sha256_of
+from npd_briefing.data.tables import SCHEMAS
 
 _PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import __version__, config
-from .brief import (BRIEFING_NOTEBOOK, BriefRequest, check_data, check_request, output_stem, parse_date,
+from npd_briefing import __version__, config
+from npd_briefing.pipeline.brief import (BRIEFING_NOTEBOOK, BriefRequest, check_data, check_request, output_stem, parse_date,
                     parse_formats)
-from .exceptions import OutputError, PackError, ParameterError
-from .files import write_whole
-from .resolve import Seat, SeatResolver, default_resolver
+from npd_briefing.exceptions import OutputError, PackError, ParameterError
+from npd_briefing.files import write_whole
+from npd_briefing.seats.resolve import Seat, SeatResolver, default_resolver
 
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
 STATE_FILE = ".briefing-state.json"
@@ -72,10 +72,9 @@ class _Stopped(BaseException):
 
 def input_files() -> list[Path]:
     """Every file a briefing is made from, besides its parameters."""
-    package = Path(__file__).resolve().parent
     return [config.MANIFEST_PATH, BRIEFING_NOTEBOOK,
             *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if path.is_file()),
-            *sorted(package.glob("*.py"))]
+            *sorted(config.PACKAGE_DIR.rglob("*.py"))]
 
 
 def inputs_digest(paths: list[Path]) -> str:
@@ -217,8 +216,8 @@ def _worker(tasks, results, out_dir: Path) -> None:
     """
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     signal.signal(STOP_SIGNAL, _exit_on_stop)
-    from . import render
-    from .brief import render_request
+    from npd_briefing.pipeline import render
+    from npd_briefing.pipeline.brief import render_request
 
     parent = multiprocessing.parent_process()
     kernel = None

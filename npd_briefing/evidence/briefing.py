@@ -13,12 +13,14 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from . import __version__, analysis, charts, datasets
-from .config import TEMPLATES_DIR
-from .display import figure_html
-from .brief import parse_date
-from .letter import address_line, fill_letter, letter_to_html, load_letter_template, salutation, salutation_name
-from .resolve import Seat, resolve
+from npd_briefing import __version__
+from npd_briefing.evidence import analysis, charts
+from npd_briefing.data import datasets
+from npd_briefing.config import TEMPLATES_DIR
+from npd_briefing.evidence.figures import figure_html
+from npd_briefing.pipeline.brief import parse_date
+from npd_briefing.letters.letter import address_line, fill_letter, letter_to_html, load_letter_template, salutation, salutation_name
+from npd_briefing.seats.resolve import Seat, resolve
 
 TALKING_POINTS_PATH = TEMPLATES_DIR / "talking_points.md"
 # The tables a briefing draws on, listed in its sources section.

@@ -41,9 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .datasets import read_table
-from .exceptions import DataFileError, PostcodeError
-from .schemas import SCHEMAS
+from npd_briefing.data.datasets import read_table
+from npd_briefing.exceptions import DataFileError, PostcodeError
+from npd_briefing.data.tables import SCHEMAS
 
 EXAMPLE = "a valid postcode looks like 'SW1A 1AA' or 'M1 1AE'"
 _OUTWARD = (r"[A-PR-UWYZ](?:[0-9][0-9]?|[0-9][ABCDEFGHJKPSTUW]"

@@ -15,12 +15,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, datasets
-from .exceptions import OutputError, ParameterError
-from .letter import load_letter_template, salutation
-from .files import write_output
-from .meeting_request import build_meeting_request, write_eml
-from .resolve import Seat, fold_name, resolve
+from npd_briefing import config
+from npd_briefing.data import datasets
+from npd_briefing.exceptions import OutputError, ParameterError
+from npd_briefing.letters.letter import load_letter_template, salutation
+from npd_briefing.files import write_output
+from npd_briefing.letters.meeting_request import build_meeting_request, write_eml
+from npd_briefing.seats.resolve import Seat, fold_name, resolve
 
 BRIEFING_NOTEBOOK = config.NOTEBOOKS_DIR / "briefing.ipynb"
 FORMATS = ("pdf", "html")
@@ -124,7 +125,7 @@ def document_title(seat: Seat) -> str:
 
 def render_request(request: BriefRequest, out_dir: Path, *, kernel=None) -> list[Path]:
     """Run the briefing notebook for a checked request and write its files; return their paths."""
-    from . import render  # the notebook toolchain is only imported when something is rendered
+    from npd_briefing.pipeline import render  # the notebook toolchain is only imported when something is rendered
 
     out_dir = Path(out_dir)
     try:

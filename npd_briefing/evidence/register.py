@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .charts import FIGSIZE, LABEL_PT, OKABE_ITO, TICK_PT, Chart, _figure, _number, _value_grid
-from .exceptions import DataFileError
-from .sources import OGL
+from npd_briefing.evidence.charts import FIGSIZE, LABEL_PT, OKABE_ITO, TICK_PT, Chart, _figure, _number, _value_grid
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.data.sources import OGL
 
 COLUMNS = ["organisation", "purpose", "tier", "date", "year", "sector"]
 REGISTER_TITLE = "National pupil database: third-party requests"

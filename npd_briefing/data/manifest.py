@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .exceptions import DataFileError
-from .files import write_whole
-from .schemas import SCHEMAS
-from .sources import ATTRIBUTIONS, SOURCES
+from npd_briefing import config
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.files import write_whole
+from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES
 
 REBUILD_HINT = "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
 

@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import datasets
-from .exceptions import DataFileError, UnknownSeatError
-from .manifest import REBUILD_HINT
-from .postcodes import PostcodeLookup, looks_like_postcode
+from npd_briefing.data import datasets
+from npd_briefing.exceptions import DataFileError, UnknownSeatError
+from npd_briefing.data.manifest import REBUILD_HINT
+from npd_briefing.seats.postcodes import PostcodeLookup, looks_like_postcode
 
 GSS_CODE = re.compile(r"^[EWSN]\d{8}$", re.IGNORECASE)
 MAX_QUERY_LENGTH = 200

@@ -36,13 +36,13 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from . import __version__, config
-from .curate import CENSUS_ALIASES, DOWNLOAD_RECORD, all_total_rows, known_levels
-from .exceptions import DataFileError
-from .files import write_whole
-from .manifest import table_csv_bytes
-from .raw import read_text_csv
-from .sources import SOURCES
+from npd_briefing import __version__, config
+from npd_briefing.data.curate import CENSUS_ALIASES, DOWNLOAD_RECORD, all_total_rows, known_levels
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.files import write_whole
+from npd_briefing.data.manifest import table_csv_bytes
+from npd_briefing.data.raw import read_text_csv
+from npd_briefing.data.sources import SOURCES
 
 DOWNLOAD_DIR = config.DATA_DIR / "downloads"  # git-ignored: the raw files are not committed, the tables are
 
@@ -99,7 +99,7 @@ def fetch_json(url: str):
 
 def _unexpected_answer() -> DataFileError:
     return DataFileError(f"{EES_CONTENT_API}: the data set list for {SPC_PUBLICATION} is not in the shape "
-                         f"npd_briefing/download.py expects; the EES API may have changed")
+                         f"npd_briefing/data/download.py expects; the EES API may have changed")
 
 
 def latest_data_sets(publication_slug: str) -> list[dict]:
@@ -135,7 +135,7 @@ def fetch_ees(data_sets: list[dict], today: str) -> tuple[dict[str, bytes], dict
             if data_set is None:
                 raise DataFileError(f"the latest '{SPC_PUBLICATION}' release has no data set titled '{title}' "
                                     f"(titles: {'; '.join(sorted(by_title))[:300]}); update EES_DATA_SETS in "
-                                    f"npd_briefing/download.py")
+                                    f"npd_briefing/data/download.py")
             url = f"{EES_CONTENT_API}/data-set-files/{data_set['id']}/download"
             files[saved_as] = fetch(url)
             release = f"{data_set['publication']['title']}, {data_set['release']['title']}"
@@ -215,5 +215,5 @@ def summary_lines(record: dict[str, dict]) -> list[str]:
     lines = [f"downloaded {path} from {entry['download_url']} (sha256 {entry['download_sha256'][:12]})"
              for path, entry in fetched.items()]
     lines += [f"not downloaded: {name}: {entry['skipped']}" for name, entry in record.items() if "skipped" in entry]
-    lines.append(f"not downloaded, copied from --raw: {', '.join(NOT_DOWNLOADED)} (why: npd_briefing/download.py)")
+    lines.append(f"not downloaded, copied from --raw: {', '.join(NOT_DOWNLOADED)} (why: npd_briefing/data/download.py)")
     return lines
