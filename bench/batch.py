@@ -30,7 +30,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from npd_briefing.pipeline.brief import document_title  # noqa: E402
+from npd_briefing.pipeline.request import document_title  # noqa: E402
 from npd_briefing.seats.resolve import default_resolver  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -111,8 +111,9 @@ def naive(seats: list, work: Path) -> tuple[float, int]:
              seat.gss_code, "--no-progress-bar"],
             [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed), "--output-dir",
              str(work), "--output", page.stem],
-            [sys.executable, "-c", "import sys; from pathlib import Path; from npd_briefing.pipeline import render; "
-             "render.html_to_pdf(Path(sys.argv[1]).read_text(encoding='utf-8'), sys.argv[2], title=sys.argv[3])",
+            [sys.executable, "-c", "import sys; from pathlib import Path; from npd_briefing.pipeline.pdf import "
+             "html_to_pdf_bytes; Path(sys.argv[2]).write_bytes(html_to_pdf_bytes(Path(sys.argv[1]).read_text("
+             "encoding='utf-8'), title=sys.argv[3]))",
              str(page), str(pdf), document_title(seat)],
         ]
         for step in steps:

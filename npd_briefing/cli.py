@@ -1,9 +1,9 @@
 """Command line: each subcommand maps one-to-one onto a package function.
 
-``build.py data``     -> curate.build_data (``--download``: download.download_all first)
-``build.py resolve``  -> resolve.resolve
-``build.py brief``    -> briefing.brief
-``build.py all``      -> batch.render_all
+``build.py data``     -> data.curate.build_data (``--download``: data.download.download_all first)
+``build.py resolve``  -> seats.resolve.resolve
+``build.py brief``    -> pipeline.brief.brief
+``build.py all``      -> pipeline.batch.render_all
 
 Errors a person can cause print one line to stderr and exit 2; nothing else is printed for them.
 """

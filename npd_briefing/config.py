@@ -13,6 +13,4 @@ BRIEFING_OUT_DIR = BRIEFING_DIR / "out"
 
 # The raw inputs the curated tables are derived from (read-only; see their PROVENANCE.md files).
 RAW_DATA_DIR = ROOT.parent / "shared" / "data"
-CAMPAIGN_TEXT_PATH = ROOT.parent / "shared" / "seeds" / "000_a305cd2455fc4bc7.txt"
 
-DEFAULT_SEAT = "Bridlington and The Wolds"

@@ -33,3 +33,14 @@ def write_output(path: Path, payload: bytes, *, mode: int = 0o644) -> None:
         write_whole(path, payload, mode=mode)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def make_folder(path: str | Path) -> Path:
+    """Create an output folder (and its parents) if needed; a failure is one OutputError naming it."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
+        raise OutputError(f"cannot create the output folder {path}: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    return path

@@ -8,10 +8,12 @@ Reads the notebook as plain JSON: this module is imported by every kernel and mu
 """
 
 import ast
+import copy
 import json
 import os
 from pathlib import Path
 
+from npd_briefing import caches
 from npd_briefing.config import NOTEBOOKS_DIR
 from npd_briefing.exceptions import ParameterError
 
@@ -20,9 +22,19 @@ from npd_briefing.exceptions import ParameterError
 _SCALAR_TYPES = (str, int, float, bool, type(None))
 
 
-def _parameters_source(nb_path: Path) -> str:
+@caches.per_process
+def _notebook_json(nb_path: Path) -> dict:
     with open(nb_path, encoding="utf-8") as handle:
-        cells = json.load(handle).get("cells", [])
+        return json.load(handle)
+
+
+def read_notebook(nb_path: str | os.PathLike) -> dict:
+    """The notebook file as JSON, read once per process (a copy: callers may change it)."""
+    return copy.deepcopy(_notebook_json(Path(nb_path).resolve()))
+
+
+def _parameters_source(nb_path: Path) -> str:
+    cells = _notebook_json(Path(nb_path).resolve()).get("cells", [])
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise ParameterError(f"{nb_path.name}: needs exactly one cell tagged 'parameters', found {len(tagged)}")

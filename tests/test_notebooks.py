@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 
 from npd_briefing.evidence import analysis
-from npd_briefing.pipeline import render  # noqa: E402
+from npd_briefing.pipeline.notebook import execute_notebook  # noqa: E402
 from npd_briefing.config import NOTEBOOKS_DIR  # noqa: E402
 from npd_briefing.exceptions import ParameterError  # noqa: E402
 
@@ -57,12 +57,12 @@ def test_committed_notebook_is_thin_and_clean(path):
 
 
 def test_npd_scope_default_shows_every_chart_with_alt_text():
-    alts = images(render.execute_notebook(NPD_SCOPE, {}))
+    alts = images(execute_notebook(NPD_SCOPE, {}))
     assert len(alts) == NPD_CHARTS and all(alt.strip() for alt in alts)
 
 
 def test_npd_scope_charts_a_supplied_register(register_fixture):
-    nb = render.execute_notebook(NPD_SCOPE, {"register_path": str(register_fixture)})
+    nb = execute_notebook(NPD_SCOPE, {"register_path": str(register_fixture)})
     alts = images(nb)
     assert len(alts) == NPD_CHARTS + REGISTER_CHARTS and all(alt.strip() for alt in alts)
     assert "Commercial 1" in alts[-2]
@@ -71,7 +71,7 @@ def test_npd_scope_charts_a_supplied_register(register_fixture):
 @pytest.mark.parametrize("la, name", [(None, "Derbyshire"), ("North Northamptonshire", "North Northamptonshire"),
                                       ("855", "Leicestershire")])
 def test_ap_census_for_default_and_other_las(la, name):
-    nb = render.execute_notebook(AP_CENSUS, {} if la is None else {"la": la})
+    nb = execute_notebook(AP_CENSUS, {} if la is None else {"la": la})
     alts = images(nb)
     assert len(alts) == AP_CHARTS and all(alt.strip() for alt in alts)
     assert sum(name in alt for alt in alts) >= 3  # LA trend, ranking and school-arranged chart
@@ -79,7 +79,7 @@ def test_ap_census_for_default_and_other_las(la, name):
 
 def test_unknown_parameter_is_rejected_before_running():
     with pytest.raises(ParameterError, match="'seat'.*valid: la"):
-        render.execute_notebook(AP_CENSUS, {"seat": "Derbyshire"})
+        execute_notebook(AP_CENSUS, {"seat": "Derbyshire"})
 
 
 def test_unknown_la_names_close_matches():

@@ -26,7 +26,8 @@ def test_each_notebook_declares_its_parameters():
 def test_each_notebook_checks_its_parameters_inside_the_kernel(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     tagged = next(i for i, cell in enumerate(cells) if "parameters" in cell["metadata"].get("tags", []))
-    assert f'check_parameters("{path.name}")' in "".join(cells[tagged + 1]["source"])
+    first_code = next(cell for cell in cells[tagged + 1:] if cell["cell_type"] == "code")
+    assert f'check_parameters("{path.name}")' in "".join(first_code["source"])
 
 
 def test_validation_names_the_unknown_parameter_and_the_valid_ones():

@@ -23,6 +23,7 @@ Costs: one full briefing render (row 5), two interrupted ones (row 4), one small
 
 import contextlib
 import csv
+import datetime
 import email
 import email.policy
 import io
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,16 +48,16 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from npd_briefing.pipeline import brief as brief_module
-from npd_briefing import cli, config
-from npd_briefing.data import datasets
-from npd_briefing.pipeline import render
+from npd_briefing import caches, config
+from npd_briefing.data import datasets, tables
+from npd_briefing.parameters import validate_parameters
+from npd_briefing.pipeline import brief as brief_module, notebook as notebook_module, pdf as pdf_module, request as request_module
+from tests.conftest import run_build, run_main, squeeze
 from npd_briefing.seats import resolve as resolve_module
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.exceptions import (DataFileError, LetterTemplateError, NotebookExecutionError, OutputError,
                                      PackError, ParameterError, PostcodeError, UnknownSeatError)
-from npd_briefing.letters.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html,
-                                 load_letter_template)
+from npd_briefing.letters.letter import MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html, load_letter_template
 from npd_briefing.seats.postcodes import normalise_postcode
 from npd_briefing.seats.resolve import Seat, resolve
 
@@ -116,25 +118,6 @@ def assert_one_line_error(code, out: str, err: str, *, allowed=(0, 2)):
         assert len(err) < 600, shown
 
 
-def run_main(argv: list[str]):
-    """``build.py`` in this process: (exit code, stdout, stderr). argparse exits via SystemExit."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(argv)
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_build(args, *, env=None, timeout=120):
-    """``build.py`` in a subprocess; arguments may be bytes (not UTF-8, as a terminal can send)."""
-    result = subprocess.run([sys.executable, str(BUILD), *args], capture_output=True, timeout=timeout,
-                            cwd=config.ROOT, env=env)
-    return (result.returncode, result.stdout.decode("utf-8", "backslashreplace"),
-            result.stderr.decode("utf-8", "backslashreplace"))
-
-
 class _Tags(HTMLParser):
     def __init__(self, page: str):
         super().__init__()
@@ -169,11 +152,6 @@ def live_markup(page: str, *, allow_tags=frozenset(), allow_data_urls=False) -> 
     return found
 
 
-def squeeze(text: str) -> str:
-    """Text without any whitespace: PDF text extraction breaks lines where the layout did."""
-    return re.sub(r"\s+", "", text)
-
-
 def files_under(folder: Path) -> list[Path]:
     return sorted(path for path in Path(folder).rglob("*") if path.is_file()) if Path(folder).exists() else []
 
@@ -183,7 +161,7 @@ def no_render(monkeypatch):
     """Fail the test if anything reaches the notebook: these cases must stop before it."""
     def refuse(*args, **kwargs):
         raise AssertionError("the notebook ran, but the input should have been refused first")
-    monkeypatch.setattr(render, "execute_notebook", refuse)
+    monkeypatch.setattr(notebook_module, "execute_notebook", refuse)
 
 
 @pytest.fixture
@@ -241,11 +219,34 @@ def test_cli_resolve_in_process_exits_0_or_2_with_one_line(query):
 @pytest.mark.parametrize("value", SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6],
                          ids=[repr(v[:20]) for v in SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6]])
 def test_cli_brief_in_process_refuses_or_reaches_the_output_check(field, value, blocked_out, no_render):
-    """Each typed value is either refused (exit 2 naming it) or accepted as text, in which case the
-    run gets as far as the output folder, which cannot be created here (exit 2, OutputError)."""
+    """Each typed value is refused with a message naming its option when the README's rules for it
+    say so, and is otherwise accepted as text: the run then gets as far as the output folder, which
+    cannot be created here. Both end with exit 2 and one line; the message says which happened."""
     code, out, err = run_main(["brief", "Aldershot", "--out", str(blocked_out), f"{field}={value}"])
     assert_one_line_error(code, out, err, allowed=(2,))
+    if accepted(field, value):
+        assert "cannot create the output folder" in err, err
+    else:
+        assert field.removeprefix("--") in err and "output folder" not in err, err
     assert not blocked_out.exists()
+
+
+def accepted(field: str, value: str) -> bool:
+    """The rules the README states for each option, written out here rather than taken from the code:
+    sender fields are at most 500 characters of text (tabs, and line ends in an address, allowed); a
+    date is YYYY-MM-DD or blank (today); formats are pdf and/or html, comma separated."""
+    if field in ("--sender-name", "--sender-address"):
+        allowed = "\t\n\r" if field == "--sender-address" else "\t"
+        return len(value) <= 500 and not any(
+            unicodedata.category(char) == "Cs" or (unicodedata.category(char) == "Cc" and char not in allowed)
+            for char in value)
+    if field == "--date":
+        try:
+            return not value or bool(datetime.date.fromisoformat(value.strip()))
+        except ValueError:
+            return False
+    items = [item.strip().lower() for item in value.split(",") if item.strip()]
+    return bool(items) and set(items) <= {"pdf", "html"}
 
 
 @pytest.mark.parametrize("value", ["Jo\x00", "Jo\x1b[2J", "\udcff\udcfeJo", "Jo\x7f", "Jo\nBloggs"])
@@ -256,12 +257,12 @@ def test_control_characters_and_undecodable_bytes_in_the_sender_name_are_refused
 
 
 def test_address_lines_and_tabs_are_text_but_other_controls_are_refused():
-    request = brief_module.check_request("Aldershot", sender_address="1 High St\r\nFlat\t2\rTown")
+    request = request_module.check_request("Aldershot", sender_address="1 High St\r\nFlat\t2\rTown")
     assert request.sender_address == "1 High St\nFlat\t2\nTown"
     with pytest.raises(ParameterError, match=re.escape("U+0000")):
-        brief_module.check_request("Aldershot", sender_address="1 High St\x00")
+        request_module.check_request("Aldershot", sender_address="1 High St\x00")
     with pytest.raises(ParameterError, match="501 characters"):
-        brief_module.check_request("Aldershot", sender_name="x" * 501)
+        request_module.check_request("Aldershot", sender_name="x" * 501)
 
 
 def test_every_dangerous_value_reaches_the_notebook_only_as_a_string_literal(tmp_path):
@@ -272,12 +273,12 @@ def test_every_dangerous_value_reaches_the_notebook_only_as_a_string_literal(tmp
     from papermill.iorw import load_notebook_node
 
     payloads = canary_payloads(tmp_path) + CODE_LIKE
-    nb = load_notebook_node(str(brief_module.BRIEFING_NOTEBOOK))
+    nb = load_notebook_node(str(request_module.BRIEFING_NOTEBOOK))
     for payload in payloads:
-        request = brief_module.check_request("Aldershot", sender_name=payload[:500],
+        request = request_module.check_request("Aldershot", sender_name=payload[:500],
                                              sender_address=f"{payload}\n{payload}"[:500])
         params = request.notebook_parameters()
-        render.validate_parameters(brief_module.BRIEFING_NOTEBOOK, params)
+        validate_parameters(request_module.BRIEFING_NOTEBOOK, params)
         injected = parameterize_notebook(nb, params, kernel_name="python3", language="python")
         cell = next(c for c in injected.cells if "injected-parameters" in c.metadata.get("tags", []))
         values = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse(cell.source).body}
@@ -325,14 +326,14 @@ def cli_runs(tmp_path_factory):
     cases = _cli_cases(root)
     assert sorted(cases) == sorted(CLI_CASES)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(zip(cases, pool.map(run_build, cases.values())))
+        results = dict(zip(cases, pool.map(lambda args: run_build(*args, timeout=120), cases.values())))
     return root, results
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_cli_subprocess_exits_0_or_2_with_one_line_and_runs_nothing(cli_runs, case):
     root, results = cli_runs
-    code, out, err = results[case]
+    code, out, err = results[case].returncode, results[case].stdout, results[case].stderr
     assert_one_line_error(code, out, err)
     assert code == (0 if case == "resolve-fullwidth" else 2), (case, code, err)
     assert list((root / "canary").iterdir()) == []
@@ -420,8 +421,8 @@ def test_letter_html_and_references_render_as_text_and_nothing_is_fetched(monkey
     """The letter's HTML and links reach the PDF renderer only as text: WeasyPrint fetches just the
     pack's own stylesheet, and the bytes of /etc/passwd never reach the PDF."""
     fetched = []
-    real_fetch = render.PackAssetsFetcher.fetch
-    monkeypatch.setattr(render.PackAssetsFetcher, "fetch",
+    real_fetch = pdf_module.PackAssetsFetcher.fetch
+    monkeypatch.setattr(pdf_module.PackAssetsFetcher, "fetch",
                         lambda self, url, headers=None: fetched.append(url) or real_fetch(self, url, headers))
     markdown = textwrap.dedent("""\
         <script>alert(1)</script> <img src="file:///etc/passwd" alt="p"> <iframe src="http://example.com/"></iframe>
@@ -434,7 +435,7 @@ def test_letter_html_and_references_render_as_text_and_nothing_is_fetched(monkey
     body = letter_to_html(markdown)
     page = (f'<!DOCTYPE html><html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="briefing.css">'
             f'</head><body>{body}</body></html>')
-    pdf = render.html_to_pdf_bytes(page, title="t")
+    pdf = pdf_module.html_to_pdf_bytes(page, title="t")
     text = squeeze(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
     assert fetched == [(TEMPLATES_DIR / "briefing.css").as_uri()]
     assert live_markup(body) == []
@@ -454,11 +455,9 @@ def damaged_data(tmp_path, monkeypatch):
     shutil.copytree(config.DATA_DIR, copy)
     monkeypatch.setattr(config, "DATA_DIR", copy)
     monkeypatch.setattr(config, "MANIFEST_PATH", copy / "datapackage.json")
-    datasets._load_cached.cache_clear()
-    resolve_module.default_resolver.cache_clear()
+    caches.clear()
     yield copy
-    datasets._load_cached.cache_clear()
-    resolve_module.default_resolver.cache_clear()
+    caches.clear()
 
 
 def _rehash(data: Path, table: str, rows: int | None = None) -> None:
@@ -503,7 +502,7 @@ def damage(data: Path, table: str, fault: str) -> str:
         _rehash(data, table)
         return f"missing column(s) '{column}'"
     if fault == "wrong-type":
-        kinds = datasets.SCHEMAS[table]
+        kinds = tables.TABLES[table].columns
         index = next(i for i, c in enumerate(header) if kinds.get(c) in ("integer", "number", "boolean"))
         rows[1][index] = "twelve"
         write_rows(rows)
@@ -549,8 +548,7 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
     for name in ("load", "resource"):
         real = getattr(datasets, name)
         monkeypatch.setattr(datasets, name, lambda table, *a, _real=real, **k: used.add(table) or _real(table, *a, **k))
-    briefing.national_html.cache_clear()
-    resolve_module.default_resolver.cache_clear()
+    caches.clear()
     try:
         for seat in ("Aldershot", "Ynys Môn"):
             b = briefing.prepare(seat, date="2026-03-12")
@@ -558,9 +556,9 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
                             briefing.talking_points_html(), briefing.letter_html(b), briefing.sources_html()):
                 assert section
     finally:
-        briefing.national_html.cache_clear()
-        resolve_module.default_resolver.cache_clear()
-    assert used and used <= set(brief_module.BRIEFING_DATA), used - set(brief_module.BRIEFING_DATA)
+        caches.clear()
+    checked = set(tables.used_by(tables.BRIEFING, tables.SEAT_LOOKUP))
+    assert used and used <= checked, used - checked
 
 
 # --- 4. Process faults -------------------------------------------------------------------------------
@@ -575,9 +573,9 @@ def _fake_notebook():
 @pytest.fixture
 def fast_render(monkeypatch):
     """render_request with a canned executed notebook and a stand-in PDF: only the writing is real."""
-    monkeypatch.setattr(render, "execute_notebook", lambda *a, **k: _fake_notebook())
-    monkeypatch.setattr(render, "html_to_pdf_bytes", lambda html, **k: b"%PDF-1.7 stand-in")
-    return brief_module.check_request("Aldershot", formats="pdf,html", sender_name="Jo", date="2026-03-12")
+    monkeypatch.setattr(notebook_module, "execute_notebook", lambda *a, **k: _fake_notebook())
+    monkeypatch.setattr(pdf_module, "html_to_pdf_bytes", lambda html, **k: b"%PDF-1.7 stand-in")
+    return request_module.check_request("Aldershot", formats="pdf,html", sender_name="Jo", date="2026-03-12")
 
 
 def test_outputs_are_written_together(fast_render, tmp_path):
@@ -691,16 +689,16 @@ def test_a_kernel_that_dies_gives_a_clear_error_and_the_next_run_works(tmp_path)
 
 
 def _die_and_recover(notebook, pid_of):
-    with render.WarmKernel() as kernel:
-        first = pid_of(render.execute_notebook(notebook, {}, kernel=kernel))
+    with notebook_module.WarmKernel() as kernel:
+        first = pid_of(notebook_module.execute_notebook(notebook, {}, kernel=kernel))
         with pytest.raises(NotebookExecutionError, match="dies.ipynb failed while running: DeadKernelError"):
-            render.execute_notebook(notebook, {"action": "die"}, kernel=kernel)
-        second = pid_of(render.execute_notebook(notebook, {}, kernel=kernel))
+            notebook_module.execute_notebook(notebook, {"action": "die"}, kernel=kernel)
+        second = pid_of(notebook_module.execute_notebook(notebook, {}, kernel=kernel))
         # A PackError raised in the kernel (a table the kernel finds damaged) is the same one-line
         # error in the caller, not a NotebookExecutionError with a traceback.
         with pytest.raises(DataFileError, match=r"^data/seats\.csv: contents do not match"):
-            render.execute_notebook(notebook, {"action": "damaged"}, kernel=kernel)
-        third = pid_of(render.execute_notebook(notebook, {}, kernel=kernel))
+            notebook_module.execute_notebook(notebook, {"action": "damaged"}, kernel=kernel)
+        third = pid_of(notebook_module.execute_notebook(notebook, {}, kernel=kernel))
         handler = signal.getsignal(signal.SIGTERM)
     return first, second, third, handler
 
@@ -890,10 +888,10 @@ def private_run(tmp_path_factory):
     env.update(PYTHONPATH=str(folders["site"]), NPD_TEST_NET_LOG=str(log), HOME=str(folders["home"]),
                TMPDIR=str(folders["tmp"]), MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", str(folders["home"])))
     started = time.time() - 1
-    code, out, err = run_build(
-        ["brief", "Aldershot", "--out", str(folders["out"]), "--format", "pdf,html", "--date", "2026-03-12",
-         "--sender-name", sender_name, "--sender-address", "\\n".join(address_lines), "--letter", str(letter)],
-        env=env, timeout=300)
+    result = run_build("brief", "Aldershot", "--out", str(folders["out"]), "--format", "pdf,html", "--date",
+                       "2026-03-12", "--sender-name", sender_name, "--sender-address", "\\n".join(address_lines),
+                       "--letter", str(letter), env=env, timeout=300)
+    code, out, err = result.returncode, result.stdout, result.stderr
     # The guard itself: a connection to a documentation address (TEST-NET-1) is refused and logged.
     probe = subprocess.run([sys.executable, "-c", "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), "
                             "timeout=2)\nexcept OSError as e:\n    print(e)"], capture_output=True, text=True, env=env)
@@ -1123,7 +1121,8 @@ ARGV_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
 @settings(max_examples=25, deadline=None)
 @given(query=st.one_of(ARGV_TEXT, near_misses().filter(lambda q: "\x00" not in q)))
 def test_property_cli_resolve_subprocess(query):
-    code, out, err = run_build(["resolve", "--", query])
+    result = run_build("resolve", "--", query, timeout=120)
+    code, out, err = result.returncode, result.stdout, result.stderr
     assert_one_line_error(code, out, err)
 
 
@@ -1132,6 +1131,7 @@ def test_property_cli_resolve_subprocess(query):
 def test_property_cli_brief_subprocess_stops_before_rendering(tmp_path_factory, query, name, date):
     blocked = tmp_path_factory.getbasetemp() / "afile"
     blocked.write_text("")
-    code, out, err = run_build(["brief", "--out", str(blocked / "sub"), f"--sender-name={name}", f"--date={date}",
-                                "--", query])
+    result = run_build("brief", "--out", str(blocked / "sub"), f"--sender-name={name}", f"--date={date}", "--", query,
+                       timeout=120)
+    code, out, err = result.returncode, result.stdout, result.stderr
     assert_one_line_error(code, out, err, allowed=(2,))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from npd_briefing.data.manifest import table_csv_bytes
-from npd_briefing.data.raw import academic_year, year_span
+from npd_briefing.dates import academic_year, year_span
 
 
 def read_tables(data_dir: Path, names) -> dict[str, pd.DataFrame]:

@@ -20,10 +20,12 @@ from npd_briefing import __version__, config
 from npd_briefing.data.changes import describe_changes, read_tables
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.manifest import write_manifest
-from npd_briefing.seats.postcodes import decode_range_lookup
-from npd_briefing.data.raw import academic_year, read_text_csv, require_rows, to_count, year_span
-from npd_briefing.data.tables import SCHEMAS
-from npd_briefing.data.sources import SOURCES
+from npd_briefing.data.postcode_ranges import decode_range_lookup
+from npd_briefing.data.raw import (CENSUS_ALIASES, CENSUS_BREAKDOWNS, all_total_rows, known_levels, read_text_csv,
+                                   require_rows, to_count)
+from npd_briefing.dates import academic_year, year_span
+from npd_briefing.data.tables import TABLES
+from npd_briefing.data.sources import SOURCES, effective_sources
 
 # LA boundary changes between 2017/18 and the 2024 constituency map (dfe/PROVENANCE.md):
 # (current LA code, predecessor LA code, first year the current code publishes, note).
@@ -50,42 +52,11 @@ INCOMPLETE_WEIGHT_NOTES = {
     "W07000094": "Part of Clwyd East lies in Wrexham; that overlap is missing from mySociety's table.",
 }
 
-GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")  # newer files add constituency rows
-CENSUS_ALIASES = {"sex": "gender"}  # the AP census file's gender column is sex from the 2023/24 release
-CENSUS_BREAKDOWNS = ("gender", "age", "ethnicity_minor", "fsm")
-DOWNLOAD_RECORD = "downloads.json"  # written by download.py beside the files it fetched
 MP_CHANGES_IN_SNAPSHOT = "five seats have changed MP since July 2024"  # constituencies/PROVENANCE.md
 
 
 def _raw(raw_dir: Path, source_id: str) -> Path:
     return Path(raw_dir) / SOURCES[source_id]["path"]
-
-
-def effective_sources(raw_dir: Path) -> dict[str, dict]:
-    """SOURCES, updated with what download.py recorded for the files it fetched into ``raw_dir``
-    (download URL, date and sha256, release title and date), so the manifest says where they came from."""
-    path = Path(raw_dir) / DOWNLOAD_RECORD
-    if not path.is_file():
-        return SOURCES
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: not valid JSON ({exc}); download again with "
-                            f"`python build.py data --download`") from None
-    return {sid: {**meta, **record.get(sid, {})} for sid, meta in SOURCES.items()}
-
-
-def known_levels(frame: pd.DataFrame) -> pd.DataFrame:
-    """England, region and LA rows only (later files also carry constituency and LAD rows)."""
-    return frame[frame["geographic_level"].str.strip().isin(GEOGRAPHIC_LEVELS)]
-
-
-def all_total_rows(census: pd.DataFrame) -> pd.DataFrame:
-    """The AP census rows that count each pupil once: every breakdown the file has set to Total."""
-    for column in CENSUS_BREAKDOWNS:
-        if column in census.columns:
-            census = census[census[column].str.strip() == "Total"]
-    return census
 
 
 def _blank_to_none(value: str) -> str:
@@ -276,8 +247,8 @@ def _citations(frame: pd.DataFrame, publisher_col: str, type_col: str | None = N
 
 
 def build_npd_facts(raw_dir: Path) -> pd.DataFrame:
-    facts = read_text_csv(_raw(raw_dir, "npd_key_facts"), list(SCHEMAS["npd_facts"])[:10] + ["note"])
-    return _citations(facts, "publisher", "source_type")[list(SCHEMAS["npd_facts"])]
+    facts = read_text_csv(_raw(raw_dir, "npd_key_facts"), list(TABLES["npd_facts"].columns)[:10] + ["note"])
+    return _citations(facts, "publisher", "source_type")[list(TABLES["npd_facts"].columns)]
 
 
 def build_npd_release_counts(raw_dir: Path) -> pd.DataFrame:
@@ -285,7 +256,7 @@ def build_npd_release_counts(raw_dir: Path) -> pd.DataFrame:
                            ["count_id", "measure", "breakdown", "value", "unit", "period", "source_url",
                             "source_title", "source_publisher", "source_date", "note"])
     counts = counts.rename(columns={"source_publisher": "publisher"})
-    return _citations(counts, "publisher")[list(SCHEMAS["npd_release_counts"])]
+    return _citations(counts, "publisher")[list(TABLES["npd_release_counts"].columns)]
 
 
 def release_status(publisher: str, note: str) -> str:
@@ -309,14 +280,14 @@ def build_npd_named_releases(raw_dir: Path) -> pd.DataFrame:
     releases = releases.assign(year=year.fillna(""),
                                status=[release_status(p, n) for p, n in
                                        zip(releases["publisher"], releases["note"])])
-    return _citations(releases, "publisher")[list(SCHEMAS["npd_named_releases"])]
+    return _citations(releases, "publisher")[list(TABLES["npd_named_releases"].columns)]
 
 
 def build_ap_reason_categories(raw_dir: Path) -> pd.DataFrame:
     categories = read_text_csv(_raw(raw_dir, "ap_reason_categories"),
                                ["category", "source_url", "source_title", "source_date", "note"])
     categories = categories.assign(publisher=categories["source_title"])
-    return _citations(categories, "publisher")[list(SCHEMAS["ap_reason_categories"])]
+    return _citations(categories, "publisher")[list(TABLES["ap_reason_categories"].columns)]
 
 
 def build_ap_reason_counts(raw_dir: Path) -> pd.DataFrame:
@@ -325,7 +296,7 @@ def build_ap_reason_counts(raw_dir: Path) -> pd.DataFrame:
                             "setting_type", "source_url", "source_title", "source_publisher",
                             "source_date", "note"])
     counts = counts.rename(columns={"source_publisher": "publisher"})
-    return _citations(counts, "publisher")[list(SCHEMAS["ap_reason_counts"])]
+    return _citations(counts, "publisher")[list(TABLES["ap_reason_counts"].columns)]
 
 
 def build_postcode_ranges(raw_dir: Path) -> pd.DataFrame:
@@ -333,76 +304,13 @@ def build_postcode_ranges(raw_dir: Path) -> pd.DataFrame:
                                _raw(raw_dir, "mysociety_pcon_lookup"))
 
 
-# Table name -> (source ids, caveats). Caveats are printed with the data they describe; {years} and
-# {mp_changes} are filled in from the data at each build (table_caveats), so a refresh never leaves
-# them stale.
-TABLES = {
-    "seats": (["dfe_mp_lookup", "mysociety_pcon_lookup"], [
-        "Join on GSS code, not on name.",
-        "MPs as of the date in mps_as_of; {mp_changes}.",
-        "mp_email is blank where the source has none.",
-    ]),
-    "seat_la_weights": (["seat_la_overlap"], [
-        "Shares come from mySociety's rough 2019 population estimate apportioned to postcodes.",
-        "Three seats' shares sum to less than 1 (shares_incomplete): Hexham, West Dunbartonshire, "
-        "Clwyd East.",
-        "la_code is the DfE 3-digit number, set only for England.",
-    ]),
-    "la_lineage": (["la_codes_by_year"], [
-        "Boundary changes between 2017/18 and the 2024 map; earlier figures for a successor LA are "
-        "its predecessor's.",
-    ]),
-    "la_ap": (["ap_census_totals", "ap_counts_by_provision", "school_ap_placement", "la_codes_by_year"], [
-        "la_funded_ap_pupils counts pupils (not placements) in LA-funded AP, AP census, January.",
-        "state_funded_ap_school_pupils is from a DfE dashboard's intermediate data, not an EES file.",
-        "school_arranged_ap_pupils exists only from 2022/23.",
-        "An LA missing in a year had no figure published for that year.",
-        "la_gss_code is the latest ONS code of the LA number (Gateshead, Northumberland, "
-        "Buckinghamshire changed code).",
-    ]),
-    "school_arranged_ap_reasons": (["school_ap_placement", "la_codes_by_year"], [
-        "School-census reasons for school-arranged AP, {years}; not the AP-census reason for "
-        "placement in LA-funded AP collected from January 2018.",
-        "Blank pupils means suppressed (c) or not applicable (z) in the source; a reason with no row "
-        "for an LA was not published for it.",
-    ]),
-    "pupils": (["pupil_headcounts", "la_codes_by_year"], [
-        "pupils_state_funded is derived from rounded shares (error about 0.003% for England).",
-        "Pupils are counted in the LA where their school is, not where they live.",
-    ]),
-    "npd_facts": (["npd_key_facts"], [
-        "Typed in by hand from public pages; citation says how direct the source is; secondary and "
-        "disputed rows are marked.",
-    ]),
-    "npd_release_counts": (["npd_release_counts"], [
-        "Counts are mostly defenddigitalme's, made from the DfE register; superseded police and Home "
-        "Office figures are marked disputed.",
-    ]),
-    "npd_named_releases": (["npd_named_releases"], [
-        "Named in FOI threads and campaign posts; dates are register dates whose meaning is not stated.",
-        "status separates releases from a rejected application and DSAP applications with no outcome.",
-    ]),
-    "ap_reason_categories": (["ap_reason_categories"], [
-        "The official 2018 list of eight reasons for placement was not found in the sources at hand.",
-    ]),
-    "ap_reason_counts": (["ap_reason_counts"], [
-        "Mixed sources: Schools Week percentages (secondary), EES previews, school-census counts.",
-    ]),
-    "postcode_ranges": (["mysociety_postcode_ranges", "mysociety_pcon_lookup"], [
-        "Great Britain only: Northern Ireland (BT) postcodes are not covered.",
-        "A range lookup cannot tell whether a single postcode exists; the resolver validates format "
-        "and district first.",
-    ]),
-}
-
-
 def table_caveats(name: str, frame: pd.DataFrame, sources: dict[str, dict]) -> list[str]:
     """A table's caveats with the years it covers and the MP-change note filled in."""
     mp_changes = (MP_CHANGES_IN_SNAPSHOT if "download_url" not in sources["dfe_mp_lookup"] else
                   "seats may have changed MP since July 2024; the change log lists the changes found at each "
                   "rebuild")
-    years = year_span(frame["time_period"]) if SCHEMAS[name].get("time_period") == "integer" else ""
-    return [caveat.format(years=years, mp_changes=mp_changes) for caveat in TABLES[name][1]]
+    years = year_span(frame["time_period"]) if TABLES[name].columns.get("time_period") == "integer" else ""
+    return [caveat.format(years=years, mp_changes=mp_changes) for caveat in TABLES[name].caveats]
 
 
 def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
@@ -428,7 +336,7 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
         "ap_reason_counts": build_ap_reason_counts(raw_dir),
         "postcode_ranges": build_postcode_ranges(raw_dir),
     }
-    return {name: frame[list(SCHEMAS[name])] for name, frame in tables.items()}
+    return {name: frame[list(TABLES[name].columns)] for name, frame in tables.items()}
 
 
 def build_data(raw_dir: Path = config.RAW_DATA_DIR, data_dir: Path = config.DATA_DIR) -> dict:
@@ -441,6 +349,6 @@ def build_data(raw_dir: Path = config.RAW_DATA_DIR, data_dir: Path = config.DATA
     tables = build_tables(raw_dir)
     sources = effective_sources(raw_dir)
     changes = describe_changes(read_tables(data_dir, tables), tables)
-    meta = {name: (source_ids, table_caveats(name, tables[name], sources)) for name, (source_ids, _) in TABLES.items()}
-    return write_manifest(tables, meta, raw_dir, data_dir, pack_version=__version__, changes=changes,
+    caveats = {name: table_caveats(name, frame, sources) for name, frame in tables.items()}
+    return write_manifest(tables, caveats, raw_dir, data_dir, pack_version=__version__, changes=changes,
                           sources=sources)

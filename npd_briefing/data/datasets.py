@@ -1,22 +1,22 @@
-"""Load the curated tables in ``data/``, checked against the manifest and their schema.
+"""Load the curated tables in ``data/``, checked against the manifest and their declared columns.
 
 Every failure is one :class:`DataFileError` naming the file (and the column) and how to rebuild it.
-Tables are cached per process: a briefing batch reads each file once. The folder is
-``config.DATA_DIR`` as it is when a table is asked for (not when this module was imported), so a
-test or tool that points ``config.DATA_DIR`` elsewhere is followed by every loader.
+Each table and the manifest are read once per process (:mod:`npd_briefing.caches`); the manifest is
+read again only if its file changes. The folder is ``config.DATA_DIR`` as it is when a table is asked
+for (not when this module was imported), so a test or tool that points ``config.DATA_DIR``
+elsewhere is followed by every loader.
 """
 
-from functools import lru_cache
+import os
 from pathlib import Path
 
 import pandas as pd
 
-from npd_briefing import config
+from npd_briefing import caches, config
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.manifest import REBUILD_HINT, read_manifest, sha256_of
-from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.data.tables import TABLES
 
-_PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -65,12 +65,23 @@ def _data_dir(data_dir: Path | None) -> Path:
     return Path(config.DATA_DIR if data_dir is None else data_dir)
 
 
+@caches.per_process
+def _resources(path: Path, _stamp: tuple[int, int]) -> dict[str, dict]:
+    return {resource["name"]: resource for resource in read_manifest(path)["resources"]}
+
+
 def _resource(name: str, data_dir: Path) -> dict:
-    for resource in read_manifest(data_dir / "datapackage.json")["resources"]:
-        if resource["name"] == name:
-            return resource
-    raise DataFileError(f"{data_dir / 'datapackage.json'}: no table named {name!r} "
-                        f"(known: {', '.join(SCHEMAS)}); {REBUILD_HINT}")
+    path = data_dir / "datapackage.json"
+    try:
+        status = os.stat(path)
+    except OSError:
+        stamp = (0, 0)  # read_manifest names the problem
+    else:
+        stamp = (status.st_mtime_ns, status.st_size)
+    resource = _resources(path, stamp).get(name)
+    if resource is None:
+        raise DataFileError(f"{path}: no table named {name!r} (known: {', '.join(TABLES)}); {REBUILD_HINT}")
+    return resource
 
 
 def verify(name: str, data_dir: Path | None = None) -> dict:
@@ -86,12 +97,12 @@ def verify(name: str, data_dir: Path | None = None) -> dict:
     return resource
 
 
-@lru_cache(maxsize=None)
+@caches.per_process
 def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
-    if name not in SCHEMAS:
-        raise DataFileError(f"unknown table {name!r}; known tables: {', '.join(SCHEMAS)}")
+    if name not in TABLES:
+        raise DataFileError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
     resource = verify(name, data_dir)
-    frame = read_table(data_dir / resource["path"], SCHEMAS[name])
+    frame = read_table(data_dir / resource["path"], TABLES[name].columns)
     if len(frame) != resource["rows"]:
         raise DataFileError(f"{data_dir / resource['path']}: {len(frame)} rows, manifest says "
                             f"{resource['rows']}; {REBUILD_HINT}")

@@ -37,12 +37,11 @@ from datetime import date
 from pathlib import Path
 
 from npd_briefing import __version__, config
-from npd_briefing.data.curate import CENSUS_ALIASES, DOWNLOAD_RECORD, all_total_rows, known_levels
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
 from npd_briefing.data.manifest import table_csv_bytes
-from npd_briefing.data.raw import read_text_csv
-from npd_briefing.data.sources import SOURCES
+from npd_briefing.data.raw import CENSUS_ALIASES, all_total_rows, known_levels, read_text_csv
+from npd_briefing.data.sources import DOWNLOAD_RECORD, SOURCES
 
 DOWNLOAD_DIR = config.DATA_DIR / "downloads"  # git-ignored: the raw files are not committed, the tables are
 

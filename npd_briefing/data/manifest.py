@@ -16,7 +16,7 @@ import pandas as pd
 from npd_briefing import config
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
-from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.data.tables import TABLES
 from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES
 
 REBUILD_HINT = "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
@@ -54,7 +54,7 @@ def _source_entry(source_id: str, raw_dir: Path, sources: dict[str, dict]) -> di
     return entry
 
 
-def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: Path, data_dir: Path,
+def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]], raw_dir: Path, data_dir: Path,
                    pack_version: str, changes: list[str], sources: dict[str, dict] = SOURCES) -> dict:
     """Write every table and the manifest describing it; append ``changes`` to the change log unless
     it is empty. ``sources`` is SOURCES with any download record merged in."""
@@ -63,23 +63,23 @@ def write_manifest(tables: dict[str, pd.DataFrame], table_meta: dict, raw_dir: P
     previous = read_manifest(manifest_path) if manifest_path.is_file() else {"resources": [], "changelog": []}
     resources = []
     for name, frame in tables.items():
-        source_ids, caveats = table_meta[name]
+        source_ids = TABLES[name].sources
         payload = table_csv_bytes(frame)
-        write_whole(data_dir / f"{name}.csv", payload)
+        write_whole(data_dir / TABLES[name].path, payload)
         licences = sorted({lic for sid in source_ids for lic in sources[sid]["licences"]})
         resources.append({
             "name": name,
-            "path": f"{name}.csv",
+            "path": TABLES[name].path,
             "format": "csv",
             "encoding": "utf-8",
             "sha256": hashlib.sha256(payload).hexdigest(),
             "rows": len(frame),
-            "schema": {"fields": [{"name": col, "type": typ} for col, typ in SCHEMAS[name].items()]},
+            "schema": {"fields": [{"name": col, "type": typ} for col, typ in TABLES[name].columns.items()]},
             "licences": licences,
             "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
             "release_date": max(sources[sid]["release_date"] for sid in source_ids),
             "sources": [_source_entry(sid, raw_dir, sources) for sid in source_ids],
-            "caveats": caveats,
+            "caveats": caveats[name],
         })
     changelog = list(previous.get("changelog", []))
     if changes:

@@ -15,6 +15,9 @@ from npd_briefing.exceptions import DataFileError
 
 # DfE symbols for "no figure": not applicable, suppressed, confidential, not available, missing.
 MISSING_SYMBOLS = {"x", "z", "c", ":", "-", "..", "u", "low", ""}
+GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")  # newer files add constituency rows
+CENSUS_ALIASES = {"sex": "gender"}  # the AP census file's gender column is sex from the 2023/24 release
+CENSUS_BREAKDOWNS = ("gender", "age", "ethnicity_minor", "fsm")
 
 
 def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
@@ -60,16 +63,14 @@ def to_count(values: pd.Series) -> pd.Series:
     return numbers.round().astype("Int64")
 
 
-def academic_year(time_period: int) -> str:
-    """202223 -> "2022/23"."""
-    text = str(int(time_period))
-    return f"{text[:4]}/{text[4:]}"
+def known_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """England, region and LA rows only (later files also carry constituency and LAD rows)."""
+    return frame[frame["geographic_level"].str.strip().isin(GEOGRAPHIC_LEVELS)]
 
 
-def year_span(time_periods) -> str:
-    """The academic years a table covers: "2022/23 only" or "2017/18 to 2023/24"."""
-    years = sorted({int(p) for p in time_periods})
-    if not years:
-        return "no years"
-    first, last = academic_year(years[0]), academic_year(years[-1])
-    return f"{first} only" if first == last else f"{first} to {last}"
+def all_total_rows(census: pd.DataFrame) -> pd.DataFrame:
+    """The AP census rows that count each pupil once: every breakdown the file has set to Total."""
+    for column in CENSUS_BREAKDOWNS:
+        if column in census.columns:
+            census = census[census[column].str.strip() == "Total"]
+    return census

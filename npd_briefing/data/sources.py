@@ -1,8 +1,16 @@
 """Where each raw input comes from, as its PROVENANCE.md records it.
 
 This is metadata about sources (publisher, licence, commit, release date), never a figure. The
-build copies it into ``data/datapackage.json`` beside each curated table it derives.
+build copies it into ``data/datapackage.json`` beside each curated table it derives, updated with
+what ``build.py data --download`` recorded for the files it fetched (:func:`effective_sources`).
 """
+
+import json
+from pathlib import Path
+
+from npd_briefing.exceptions import DataFileError
+
+DOWNLOAD_RECORD = "downloads.json"  # written by data/download.py beside the files it fetched
 
 OGL = "Open Government Licence v3.0"
 OPL = "Open Parliament Licence v3.0"
@@ -17,7 +25,7 @@ ATTRIBUTIONS = {
                      "Mail copyright and database right; National Statistics data © Crown copyright.",
 }
 
-TRANSCRIPTION = "short factual transcriptions with attribution"
+TRANSCRIPTION = "short factual transcription with attribution"
 
 
 def _transcribed(file_name: str, title: str, licences: list[str]) -> dict:
@@ -143,3 +151,17 @@ SOURCES: dict[str, dict] = {
                        "AP placement reason counts and shares, transcribed with citations",
                        [OGL, TRANSCRIPTION]),
 }
+
+
+def effective_sources(raw_dir: Path) -> dict[str, dict]:
+    """SOURCES, updated with what the download recorded for the files it fetched into ``raw_dir``
+    (download URL, date and sha256, release title and date), so the manifest says where they came from."""
+    path = Path(raw_dir) / DOWNLOAD_RECORD
+    if not path.is_file():
+        return SOURCES
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not valid JSON ({exc}); download again with "
+                            f"`python build.py data --download`") from None
+    return {sid: {**meta, **record.get(sid, {})} for sid, meta in SOURCES.items()}

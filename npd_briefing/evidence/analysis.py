@@ -11,15 +11,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from npd_briefing.data import datasets
-from npd_briefing.seats.resolve import fold_name
+from npd_briefing.dates import academic_year, january
 from npd_briefing.exceptions import ParameterError
+from npd_briefing.text import fold_name, quoted
 
-MEASURE_LABELS = {
-    "la_funded_ap_pupils": "Pupils in local-authority-funded alternative provision (AP census, January)",
-    "state_funded_ap_school_pupils": "Pupils on roll at state-funded AP schools (PRUs, AP academies and "
-                                     "AP free schools; school census, January)",
-    "school_arranged_ap_pupils": "Pupils in school-arranged alternative provision (school census, January)",
-}
 RATE_DENOMINATOR = ("pupils in state-funded schools in the same local authority and January (school "
                     "census; derived from DfE's published headcount and rounded phase shares; pupils are "
                     "counted where their school is)")
@@ -78,6 +73,20 @@ def la_rates(time_period: int | None = None) -> pd.DataFrame:
                    "pupils", "pupils_state_funded", "rate_per_10000", "rank", "of_las"]]
 
 
+@dataclass(frozen=True)
+class Trend:
+    """An authority's count in its first and last published years, and the change between them."""
+
+    first_year: str
+    first_pupils: int
+    last_year: str
+    last_pupils: int
+
+    @property
+    def change(self) -> float:
+        return (self.last_pupils - self.first_pupils) / self.first_pupils
+
+
 @dataclass
 class LocalAuthorityFigures:
     """One LA a seat lies in, and its AP figures (its predecessor's where it did not yet exist)."""
@@ -96,6 +105,16 @@ class LocalAuthorityFigures:
     rank: int | None
     of_las: int
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def trend(self) -> Trend | None:
+        """First to last published LA-funded AP count; None with fewer than two years or a first of 0."""
+        published = self.la_funded.dropna(subset=["pupils"])
+        if len(published) < 2 or published["pupils"].iloc[0] <= 0:
+            return None
+        first, last = published.iloc[0], published.iloc[-1]
+        return Trend(str(first["academic_year"]), int(first["pupils"]), str(last["academic_year"]),
+                     int(last["pupils"]))
 
 
 @dataclass
@@ -126,7 +145,7 @@ def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple
         earlier = earlier[(earlier["time_period"] < first) & ~earlier["time_period"].isin(own["time_period"])]
         if len(earlier):
             names = " and ".join(predecessors["predecessor_la_name"])
-            notes.append(f"Figures before {first // 100}/{str(first)[4:]} are for {names}. "
+            notes.append(f"Figures before {academic_year(first)} are for {names}. "
                          f"{predecessors['note'].iloc[0]}")
             own = pd.concat([earlier.assign(area="predecessor"), own], ignore_index=True)
     return own.sort_values("time_period").reset_index(drop=True), notes
@@ -165,7 +184,7 @@ def local_picture(gss_code: str) -> LocalPicture | None:
                              f"figures are for {data_name}, which covered it.")
         count = _at(la_funded, year)
         if count is None:
-            notes.append(f"No figure was published for {row.la_name} for {academic_year_label(year)}.")
+            notes.append(f"No figure was published for {row.la_name} for {academic_year(year)}.")
         pick = latest.iloc[0] if len(latest) == 1 else None
         authorities.append(LocalAuthorityFigures(
             la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
@@ -182,22 +201,12 @@ def local_picture(gss_code: str) -> LocalPicture | None:
     estimate = (sum(a.latest_pupils * a.share_of_la_pop for a in authorities)
                 if counts_known and not weights["shares_incomplete"].any() else None)
     return LocalPicture(
-        gss_code=gss_code, region=region, time_period=year, academic_year=academic_year_label(year),
+        gss_code=gss_code, region=region, time_period=year, academic_year=academic_year(year),
         rate_academic_year=str(england_rate["academic_year"]), authorities=authorities,
         england_rate=float(england_rate["rate_per_10000"]),
         region_rate=float(region_row["rate_per_10000"].iloc[0]) if len(region_row) else None,
         england_pupils=_at(measure_series("la_funded_ap_pupils"), year), seat_estimate=estimate,
         weights_note=weights["weights_note"].iloc[0])
-
-
-def academic_year_label(time_period: int) -> str:
-    """202223 -> "2022/23"."""
-    return f"{time_period // 100}/{str(time_period)[4:]}"
-
-
-def january(time_period: int) -> str:
-    """202223 -> "2023": the census month of an academic year."""
-    return f"{str(time_period)[:2]}{str(time_period)[4:]}"
 
 
 def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, list[str]]:
@@ -249,4 +258,4 @@ def resolve_la(query: str | int) -> tuple[str, str]:
     close = list(dict.fromkeys(close))[:6]
     hint = (f"closest: {'; '.join(f'{name} ({code})' for code, name in close)}" if close
             else "give an English local authority name (e.g. Derbyshire) or its 3-digit DfE code (e.g. 830)")
-    raise ParameterError(f"la = {text[:60]!r} names no single local authority in the AP data; {hint}")
+    raise ParameterError(f"la = {quoted(text)} names no single local authority in the AP data; {hint}")

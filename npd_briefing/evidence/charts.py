@@ -25,7 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npd_briefing.evidence import analysis
 from npd_briefing.data import datasets
-from npd_briefing.data.sources import OGL, OPL
+from npd_briefing.data.sources import OGL, OPL, TRANSCRIPTION
 
 OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
              "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000"}
@@ -35,7 +35,6 @@ FIGSIZE = (6.3, 3.2)
 TITLE_PT, LABEL_PT, TICK_PT = 10.5, 9, 8
 TITLE_WRAP = 66  # characters of bold 10.5 pt text that fit 6.3 in
 LEGEND_ROW_CHARS = 95  # characters of 8 pt legend text (with keys) that fit 6.3 in
-TRANSCRIPTION_LICENCE = "short factual transcription with attribution"
 SECTOR_COLOURS = {"journalism": OKABE_ITO["vermillion"], "commercial": OKABE_ITO["orange"],
                   "charity": OKABE_ITO["green"], "think_tank": OKABE_ITO["purple"],
                   "academic": OKABE_ITO["blue"], "government": OKABE_ITO["sky_blue"],
@@ -161,7 +160,7 @@ def _licence(publisher: str) -> str:
         return OPL
     if publisher.startswith("Department for Education"):
         return OGL
-    return TRANSCRIPTION_LICENCE
+    return TRANSCRIPTION
 
 
 def _row_source(row: pd.Series) -> str:

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from npd_briefing.files import write_output
-from npd_briefing.letters.letter import address_line
+from npd_briefing.letters.salutation import address_line
 
 NAME_PLACEHOLDER = "[Your name]"
 

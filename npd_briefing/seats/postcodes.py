@@ -34,7 +34,6 @@ What it cannot check:
 * Postcodes created after the mid-2024 Code-Point Open release, or boundary changes since 2024.
 """
 
-import json
 import re
 from pathlib import Path
 
@@ -43,7 +42,8 @@ import pandas as pd
 
 from npd_briefing.data.datasets import read_table
 from npd_briefing.exceptions import DataFileError, PostcodeError
-from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.text import quoted
+from npd_briefing.data.tables import TABLES
 
 EXAMPLE = "a valid postcode looks like 'SW1A 1AA' or 'M1 1AE'"
 _OUTWARD = (r"[A-PR-UWYZ](?:[0-9][0-9]?|[0-9][ABCDEFGHJKPSTUW]"
@@ -65,13 +65,8 @@ NOT_IN_LOOKUP = {
 }
 
 
-def _shown(text: str) -> str:
-    """The input as it can appear in a one-line message: quoted, escaped and cut short."""
-    return repr(text) if len(text) <= 30 else f"{text[:30]!r}... ({len(text)} characters)"
-
-
 def _invalid(text: str, why: str) -> PostcodeError:
-    return PostcodeError(f"{_shown(text)} is not a valid UK postcode: {why}; {EXAMPLE}")
+    return PostcodeError(f"{quoted(text)} is not a valid UK postcode: {why}; {EXAMPLE}")
 
 
 def normalise_postcode(text: str) -> str:
@@ -85,10 +80,10 @@ def normalise_postcode(text: str) -> str:
         raise _invalid(text, "it may only contain the letters A-Z, the digits 0-9 and spaces")
     compact = compact.upper()
     if compact == "GIR0AA":
-        raise PostcodeError(f"{_shown(text)} is the non-geographic Girobank postcode, which has no "
+        raise PostcodeError(f"{quoted(text)} is the non-geographic Girobank postcode, which has no "
                             f"constituency in the lookup; give the seat name instead")
     if re.fullmatch(r"BFPO[0-9]{1,4}", compact):
-        raise PostcodeError(f"{_shown(text)} {NOT_IN_LOOKUP['BF']}")
+        raise PostcodeError(f"{quoted(text)} {NOT_IN_LOOKUP['BF']}")
     if re.fullmatch(_OUTWARD, compact):
         raise _invalid(text, "it is only the outward code (the district); add the inward code, e.g. '1AA'")
     if not 5 <= len(compact) <= 7:
@@ -112,45 +107,6 @@ def _area(postcode: str) -> str:
     return re.match(r"[A-Z]*", postcode).group()
 
 
-def _decoded_value_indexes(value_key: list[int]) -> np.ndarray:
-    """mySociety's value_key: a 0 after the first two means "same as two back"; then minus one."""
-    values = list(value_key[:2])
-    for value in value_key[2:]:
-        values.append(values[-2] if value == 0 else value)
-    return np.asarray(values, dtype=np.int64) - 1
-
-
-def decode_range_lookup(range_json_path: Path, pcon_lookup_json_path: Path) -> pd.DataFrame:
-    """Decode mySociety's pcon_2024.json into ordered rows of (range_start, gss_code).
-
-    A value index of -1, or one past the end of value_values (the file uses 634 with 633 values,
-    as mySociety's own reader allows), or a null value means no constituency. gss_code is "" then.
-    """
-    try:
-        ranges = json.loads(Path(range_json_path).read_text(encoding="utf-8"))
-        seats = json.loads(Path(pcon_lookup_json_path).read_text(encoding="utf-8"))
-        deltas, value_key, short_codes = ranges["postcode_keys"], ranges["value_key"], ranges["value_values"]
-        gss_by_short_code = {short: seat["parlcon_2024_gss_code"] for short, seat in seats.items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DataFileError(f"{range_json_path} / {pcon_lookup_json_path}: not the mySociety postcode "
-                            f"range and constituency lookups ({exc.__class__.__name__}: {exc})") from None
-    if len(deltas) != len(value_key) or not deltas:
-        raise DataFileError(f"{range_json_path}: {len(deltas)} postcode_keys but {len(value_key)} "
-                            f"value_key entries; expected equal, non-zero counts")
-    starts = np.cumsum(np.asarray(deltas, dtype=np.int64))
-    if (np.diff(starts) <= 0).any():
-        raise DataFileError(f"{range_json_path}: range starts do not increase")
-    unknown = {code for code in short_codes if code is not None and code not in gss_by_short_code}
-    if unknown:
-        raise DataFileError(f"{range_json_path}: {len(unknown)} constituency short code(s) missing from "
-                            f"{pcon_lookup_json_path}, e.g. {sorted(unknown)[0]}")
-    gss_by_index = [gss_by_short_code[code] if code else "" for code in short_codes]
-    gss_codes = [gss_by_index[i] if 0 <= i < len(gss_by_index) else ""
-                 for i in _decoded_value_indexes(value_key).tolist()]
-    return pd.DataFrame({"range_start": pd.Series(starts, dtype="int64"),
-                         "gss_code": pd.Series(gss_codes, dtype="string")})
-
-
 class PostcodeLookup:
     """Postcode -> GSS code over the decoded ranges, refusing anything it cannot vouch for."""
 
@@ -170,7 +126,7 @@ class PostcodeLookup:
 
     @classmethod
     def from_csv(cls, path: Path) -> "PostcodeLookup":
-        return cls(read_table(Path(path), SCHEMAS["postcode_ranges"]))
+        return cls(read_table(Path(path), TABLES["postcode_ranges"].columns))
 
     def lookup(self, text: str) -> str:
         """The GSS code of the 2024 seat containing this GB postcode; PostcodeError otherwise."""

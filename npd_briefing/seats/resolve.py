@@ -8,13 +8,15 @@ seats for a misspelling, every candidate for an ambiguous name.
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pandas as pd
 
+from npd_briefing import caches
 from npd_briefing.data import datasets
 from npd_briefing.exceptions import DataFileError, UnknownSeatError
+from npd_briefing.text import fold_name, quoted
 from npd_briefing.data.manifest import REBUILD_HINT
 from npd_briefing.seats.postcodes import PostcodeLookup, looks_like_postcode
 
@@ -43,24 +45,14 @@ class Seat:
         return self.nation == "England"
 
 
-def fold_name(text: str) -> str:
-    """Case, accents, punctuation and "&" do not matter: "Ynys Môn" == "ynys mon"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    plain = plain.replace("&", " and ")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
-
-
-def _describe(query: str) -> str:
-    """The query as it can safely appear in a one-line message."""
-    shown = query if len(query) <= 60 else query[:57] + "..."
-    return repr(shown)
-
-
 class SeatResolver:
-    """Resolves queries against the curated seats table and postcode ranges."""
+    """Resolves queries against the curated seats table and postcode ranges.
 
-    def __init__(self, seats: pd.DataFrame, postcodes: PostcodeLookup):
+    ``postcodes`` is the lookup, or a function that builds it: the 54,000 postcode ranges are then
+    read only when a postcode is first asked for (a briefing kernel given a GSS code never is).
+    """
+
+    def __init__(self, seats: pd.DataFrame, postcodes: "PostcodeLookup | Callable[[], PostcodeLookup]"):
         self._seats = {row.gss_code: Seat(**{f: getattr(row, f) for f in Seat.__dataclass_fields__})
                        for row in seats.fillna("").itertuples(index=False)}
         self._by_name: dict[str, set[str]] = {}
@@ -69,6 +61,12 @@ class SeatResolver:
                 if name:
                     self._by_name.setdefault(fold_name(name), set()).add(seat.gss_code)
         self._postcodes = postcodes
+
+    @property
+    def postcodes(self) -> PostcodeLookup:
+        if not isinstance(self._postcodes, PostcodeLookup):
+            self._postcodes = self._postcodes()
+        return self._postcodes
 
     def seats(self) -> list[Seat]:
         return sorted(self._seats.values(), key=lambda s: s.gss_code)
@@ -81,7 +79,7 @@ class SeatResolver:
         # Tabs, line ends and other whitespace controls are spacing (a pasted "SW1A 1AA\n"); any
         # other control or format character (NUL, escape, zero-width, bidi override) is refused.
         if any(unicodedata.category(ch) in {"Cc", "Cf"} and not ch.isspace() for ch in text):
-            raise UnknownSeatError(f"query {_describe(text)} contains control characters; give a seat "
+            raise UnknownSeatError(f"query {quoted(text)} contains control characters; give a seat "
                                    f"name, a GSS code such as E14001063, or a postcode")
         text = " ".join(text.split())
         if not text:
@@ -97,9 +95,9 @@ class SeatResolver:
                                        f"start E14, W07, S14 or N05)")
             return self._seats[code]
         if looks_like_postcode(text):
-            code = self._postcodes.lookup(text)
+            code = self.postcodes.lookup(text)
             if code not in self._seats:
-                raise DataFileError(f"postcode_ranges.csv gives {code} for {_describe(text)} but seats.csv has "
+                raise DataFileError(f"postcode_ranges.csv gives {code} for {quoted(text)} but seats.csv has "
                                     f"no such seat; {REBUILD_HINT}")
             return self._seats[code]
         return self._by_seat_name(text)
@@ -116,7 +114,7 @@ class SeatResolver:
             names = "; ".join(self._seats[c].name for c in containing[:MAX_LISTED])
             if len(containing) > MAX_LISTED:
                 names += f"; and {len(containing) - MAX_LISTED} more"
-            raise UnknownSeatError(f"{_describe(text)} matches {len(containing)} seats: {names}. "
+            raise UnknownSeatError(f"{quoted(text)} matches {len(containing)} seats: {names}. "
                                    f"Give the full seat name")
         if containing:
             suggestions = [self._seats[containing[0]].name]
@@ -124,9 +122,9 @@ class SeatResolver:
             close = difflib.get_close_matches(folded, list(self._by_name), n=5, cutoff=0.6)
             suggestions = list(dict.fromkeys(self._seats[c].name for n in close for c in self._by_name[n]))
         if suggestions:
-            raise UnknownSeatError(f"no seat is called {_describe(text)}; did you mean: "
+            raise UnknownSeatError(f"no seat is called {quoted(text)}; did you mean: "
                                    f"{'; '.join(suggestions)}?")
-        raise UnknownSeatError(f"no seat matches {_describe(text)}; give a 2024 seat name, a GSS code "
+        raise UnknownSeatError(f"no seat matches {quoted(text)}; give a 2024 seat name, a GSS code "
                                f"(e.g. E14001063) or a GB postcode")
 
 
@@ -136,11 +134,10 @@ def _contains_words(name_words: list[str], query_words: list[str]) -> bool:
     return any(name_words[i:i + size] == query_words for i in range(len(name_words) - size + 1))
 
 
-@lru_cache(maxsize=None)
+@caches.per_process
 def default_resolver() -> SeatResolver:
     """The resolver over the committed curated data (built once per process)."""
-    return SeatResolver(datasets.load("seats"),
-                        PostcodeLookup(datasets.load("postcode_ranges")))
+    return SeatResolver(datasets.load("seats"), lambda: PostcodeLookup(datasets.load("postcode_ranges")))
 
 
 def resolve(query: str) -> Seat:

@@ -1,6 +1,5 @@
 """``build.py all``: a small batch over three nations plus a seat that does not exist."""
 
-import csv
 import json
 import os
 import signal
@@ -12,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from npd_briefing import config
-from npd_briefing.pipeline import batch
 from npd_briefing.exceptions import ParameterError
+from npd_briefing.pipeline import batch, selection, state
+from npd_briefing.seats.resolve import default_resolver
+from tests.conftest import read_csv, run_build
 
 SEATS = {"E14001063": "Aldershot", "W07000112": "Ynys Môn", "N05000003": "Belfast South and Mid Down"}
 BAD = "Atlantis"
@@ -22,17 +23,15 @@ TIMEOUT_S = 240
 
 
 def run_all(*args):
-    return subprocess.run([sys.executable, "build.py", "all", *args], cwd=config.ROOT, capture_output=True,
-                          text=True, timeout=TIMEOUT_S)
+    return run_build("all", *args, timeout=TIMEOUT_S)
 
 
 def seat_rows():
-    with open(config.DATA_DIR / "seats.csv", encoding="utf-8", newline="") as handle:
-        return {row["gss_code"]: row for row in csv.DictReader(handle)}
+    return {row["gss_code"]: row for row in read_csv("seats")}
 
 
 def state_of(out):
-    return json.loads((out / batch.STATE_FILE).read_text(encoding="utf-8"))["seats"]
+    return json.loads((out / state.STATE_FILE).read_text(encoding="utf-8"))["seats"]
 
 
 def pdfs(out):
@@ -101,30 +100,30 @@ def test_inputs_digest_follows_every_input_file(tmp_path):
     first, second = tmp_path / "a.css", tmp_path / "b.py"
     first.write_text("body {}", encoding="utf-8")
     second.write_text("x = 1\n", encoding="utf-8")
-    digest = batch.inputs_digest([first, second])
+    digest = state.inputs_digest([first, second])
     second.write_text("x = 2\n", encoding="utf-8")
-    assert batch.inputs_digest([first, second]) != digest
+    assert state.inputs_digest([first, second]) != digest
     second.write_text("x = 1\n", encoding="utf-8")
-    assert batch.inputs_digest([first, second]) == digest
-    inputs = batch.input_files()
+    assert state.inputs_digest([first, second]) == digest
+    inputs = state.input_files()
     assert config.MANIFEST_PATH in inputs and config.NOTEBOOKS_DIR / "briefing.ipynb" in inputs
     assert config.TEMPLATES_DIR / "briefing.css" in inputs
-    assert {"batch.py", "briefing.py", "render.py"} <= {path.name for path in inputs}
+    assert {"batch.py", "briefing.py", "notebook.py", "local.html.j2"} <= {path.name for path in inputs}
 
 
 def test_only_takes_names_with_commas_codes_or_a_file_and_nation_filters(tmp_path):
-    seats, failed = batch.select_seats("Ayr, Carrick and Cumnock,E14001063, Atlantis", None)
+    seats, failed = selection.select_seats("Ayr, Carrick and Cumnock,E14001063, Atlantis", None)
     assert [seat.gss_code for seat in seats] == ["E14001063", "S14000107"] and list(failed) == ["Atlantis"]
     listing = tmp_path / "seats.txt"
     listing.write_text("# my seats\nYnys Môn\n\nN05000003\n", encoding="utf-8")
-    seats, failed = batch.select_seats(str(listing), batch.parse_nation("wales"))
+    seats, failed = selection.select_seats(str(listing), selection.parse_nation("wales"))
     assert [seat.gss_code for seat in seats] == ["W07000112"] and failed == {}
-    every_code = ",".join(seat.gss_code for seat in batch.default_resolver().seats())  # too long for a path
-    assert len(batch.select_seats(every_code, None)[0]) == 650
-    seats, _ = batch.select_seats(None, batch.parse_nation("NORTHERN ireland"))
+    every_code = ",".join(seat.gss_code for seat in default_resolver().seats())  # too long for a path
+    assert len(selection.select_seats(every_code, None)[0]) == 650
+    seats, _ = selection.select_seats(None, selection.parse_nation("NORTHERN ireland"))
     assert len(seats) == 18 and {seat.nation for seat in seats} == {"Northern Ireland"}
     with pytest.raises(ParameterError, match="England, Wales, Scotland, Northern Ireland"):
-        batch.parse_nation("Mars")
+        selection.parse_nation("Mars")
 
 
 def test_cli_refuses_an_unknown_nation_in_one_line():
@@ -140,7 +139,7 @@ def test_sigterm_keeps_finished_seats_leaves_no_partial_file_and_a_rerun_resumes
     proc = subprocess.Popen([sys.executable, "build.py", "all", "--only", ",".join(codes), "--out", str(out),
                              "--jobs", "1", "--date", DATE], cwd=config.ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + TIMEOUT_S
-    while not ((out / batch.STATE_FILE).is_file() and state_of(out)):  # the first seat is done
+    while not ((out / state.STATE_FILE).is_file() and state_of(out)):  # the first seat is done
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)

@@ -1,17 +1,15 @@
 """Real briefings, rendered as a campaigner would, read back from the PDF's text."""
 
-import csv
 import email
 import email.policy
 import getpass
-import subprocess
-import sys
 
 import pytest
 from pypdf import PdfReader
 
 from npd_briefing import config
 from npd_briefing.pipeline.brief import brief
+from tests.conftest import flat, pdf_text, read_csv, run_build, seat_row
 
 SEATS = {
     "england": "Bridlington and The Wolds",
@@ -19,23 +17,6 @@ SEATS = {
     "scotland": "Edinburgh East and Musselburgh",
     "northern_ireland": "Belfast East",
 }
-
-
-def read_csv(name):
-    with open(config.DATA_DIR / f"{name}.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def seat_row(name):
-    return next(r for r in read_csv("seats") if r["name"].lower() == name.lower())
-
-
-def pdf_text(path):
-    return " ".join((page.extract_text() or "") for page in PdfReader(path).pages)
-
-
-def flat(text):
-    return " ".join(text.split())
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +63,7 @@ def test_english_briefing_has_seat_mp_local_figure_letter_and_sources(rendered):
 
 def test_salutation_follows_the_rule(rendered):
     _, paths = rendered
-    from npd_briefing.letters.letter import salutation
+    from npd_briefing.letters.salutation import salutation
     for nation, seat_name in SEATS.items():
         seat = seat_row(seat_name)
         pdf = next(p for p in paths[nation] if p.suffix == ".pdf")
@@ -158,8 +139,7 @@ def test_custom_letter_replaces_the_campaign_letter(tmp_path):
 
 def test_unknown_seat_exits_2_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(config.ROOT / "build.py"), "brief", "Atlantis", "--out", str(out)],
-                            capture_output=True, text=True)
+    result = run_build("brief", "Atlantis", "--out", str(out))
     assert result.returncode == 2
     assert "Atlantis" in result.stderr and result.stderr.count("\n") == 1
     assert not out.exists() or not any(out.iterdir())

@@ -8,12 +8,12 @@ import pytest
 from npd_briefing import config
 from npd_briefing.data import curate, datasets
 from npd_briefing.data.manifest import read_manifest, table_csv_bytes
-from npd_briefing.data.tables import SCHEMAS
+from npd_briefing.data.tables import TABLES
 
 
 def test_manifest_hashes_and_row_counts_match_the_files():
     manifest = read_manifest()
-    assert {r["name"] for r in manifest["resources"]} == set(SCHEMAS)
+    assert {r["name"] for r in manifest["resources"]} == set(TABLES)
     for resource in manifest["resources"]:
         payload = (config.DATA_DIR / resource["path"]).read_bytes()
         assert hashlib.sha256(payload).hexdigest() == resource["sha256"], resource["path"]

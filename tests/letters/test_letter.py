@@ -7,8 +7,8 @@ import pytest
 
 from npd_briefing.config import RAW_DATA_DIR
 from npd_briefing.exceptions import LetterTemplateError
-from npd_briefing.letters.letter import (MAX_LETTER_BYTES, PLACEHOLDERS, address_line, fill_letter, letter_to_html,
-                                 load_letter_template, salutation)
+from npd_briefing.letters.letter import MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html, load_letter_template
+from npd_briefing.letters.salutation import address_line, salutation
 
 MP_LOOKUP = RAW_DATA_DIR / "constituencies" / "dfe_mp_lookup.csv"
 

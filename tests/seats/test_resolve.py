@@ -1,13 +1,11 @@
 """The seat resolver on the real curated data, and `build.py resolve` as a person runs it."""
 
-import subprocess
-import sys
-
 import pytest
 
-from npd_briefing import config
 from npd_briefing.exceptions import PackError, PostcodeError, UnknownSeatError
-from npd_briefing.seats.resolve import fold_name, resolve
+from npd_briefing.seats.resolve import resolve
+from npd_briefing.text import fold_name
+from tests.conftest import run_build
 
 
 @pytest.mark.parametrize("query, code", [
@@ -85,13 +83,8 @@ def test_fold_name_ignores_case_accents_and_punctuation():
     assert fold_name("Aldridge-Brownhills") == "aldridge brownhills"
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, str(config.ROOT / "build.py"), *args],
-                          capture_output=True, text=True, cwd=config.ROOT)
-
-
 def test_cli_resolve_prints_one_tab_separated_line():
-    result = run_cli("resolve", "ynys mon")
+    result = run_build("resolve", "ynys mon")
     assert result.returncode == 0
     code, name, mp = result.stdout.rstrip("\n").split("\t")
     assert (code, name) == ("W07000112", "Ynys Môn") and mp
@@ -99,7 +92,7 @@ def test_cli_resolve_prints_one_tab_separated_line():
 
 
 def test_cli_resolve_unknown_exits_2_with_one_stderr_line():
-    result = run_cli("resolve", "Atlantis")
+    result = run_build("resolve", "Atlantis")
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and "Atlantis" in result.stderr

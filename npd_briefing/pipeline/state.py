@@ -1,0 +1,58 @@
+"""What a batch remembers between runs: per seat, the fingerprint of everything its files were made
+from and the files' names, in ``<out>/.briefing-state.json``. A seat whose fingerprint is unchanged
+and whose files are still there is skipped."""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from npd_briefing import __version__, config
+from npd_briefing.files import write_whole
+from npd_briefing.pipeline.request import BRIEFING_NOTEBOOK, BriefRequest
+
+STATE_FILE = ".briefing-state.json"
+
+
+def input_files() -> list[Path]:
+    """Every file a briefing is made from, besides its parameters."""
+    return [config.MANIFEST_PATH, BRIEFING_NOTEBOOK,
+            *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if path.is_file()),
+            *sorted(config.PACKAGE_DIR.rglob("*.py"))]
+
+
+def inputs_digest(paths: list[Path]) -> str:
+    """sha256 of the pack version and each file's name and bytes (the data manifest holds the
+    sha256 of every curated table, so hashing it covers the data)."""
+    digest = hashlib.sha256(f"npd_briefing {__version__}\n".encode())
+    for path in paths:
+        digest.update(f"{os.path.relpath(path, config.ROOT)}\0".encode())
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def seat_fingerprint(request: BriefRequest, inputs: str) -> str:
+    """What one seat's files depend on: the shared inputs, its notebook parameters, its formats."""
+    payload = json.dumps({"inputs": inputs, "parameters": request.notebook_parameters(),
+                          "formats": list(request.formats)}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def load_state(out_dir: Path) -> dict[str, dict]:
+    """Per seat, the fingerprint and file names of its last good render; empty if unreadable."""
+    try:
+        state = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+        seats = state["seats"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return seats if isinstance(seats, dict) else {}
+
+
+def save_state(out_dir: Path, seats: dict[str, dict]) -> None:
+    payload = json.dumps({"pack_version": __version__, "seats": dict(sorted(seats.items()))}, indent=1)
+    write_whole(out_dir / STATE_FILE, payload.encode("utf-8"))
+
+
+def is_current(entry: dict | None, fingerprint: str, out_dir: Path) -> bool:
+    return (isinstance(entry, dict) and entry.get("fingerprint") == fingerprint and bool(entry.get("files"))
+            and all((out_dir / name).is_file() for name in entry["files"]))

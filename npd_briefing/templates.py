@@ -1,0 +1,34 @@
+"""The Jinja2 templates in ``briefing/templates/``, and the filters they format numbers and dates with.
+
+Every page and section the pack writes as HTML is a template here, autoescaped: text from the data
+or from a person is escaped, and only HTML the pack built itself (a chart's ``<figure>``, a letter
+rendered from Markdown) is passed in as ``Markup``.
+"""
+
+import jinja2
+
+from npd_briefing import caches
+from npd_briefing.config import TEMPLATES_DIR
+from npd_briefing.dates import academic_year, january, long_date
+
+
+def count(value: int | None) -> str:
+    return "not published" if value is None else f"{value:,}"
+
+
+def rate(value: float | None) -> str:
+    return "not available" if value is None else f"{value:.1f}"
+
+
+@caches.per_process
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters.update(count=count, rate=rate, percent="{:.0%}".format, signed_percent="{:+.0%}".format,
+                       long_date=long_date, january=january, academic_year=academic_year)
+    return env
+
+
+def render(name: str, **values) -> str:
+    """The template ``name`` (a path under ``briefing/templates/``) filled with ``values``."""
+    return environment().get_template(name).render(**values)
