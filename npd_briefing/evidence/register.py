@@ -262,8 +262,8 @@ def _cannot_tell(file_name: str, sheets: dict[str, pd.DataFrame]) -> DataFileErr
                                                "Recipient organisation", "Data recipient", "Applicant", "Third party"))
     return DataFileError(
         f"{file_name}: cannot tell what kind of register this is. Looked for a sheet whose name or title says "
-        f"{KIND_WORDS}, or a header row in its first {HEADER_SEARCH_ROWS} rows naming the organisation ({organisation}, "
-        f"...) beside a status column or a date of release, extract or approval. Found: {found}")
+        f"{KIND_WORDS}, or a header row in its first {HEADER_SEARCH_ROWS} rows naming the organisation "
+        f"({organisation}, ...) beside a status column or a date of release, extract or approval. Found: {found}")
 
 
 def _deduplicate(frame: pd.DataFrame, sheet_order: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -284,7 +284,8 @@ def _deduplicate(frame: pd.DataFrame, sheet_order: list[str]) -> tuple[pd.DataFr
     kept_sheet[unreferenced.index] = first_sheet
     dropped = []
     for mask, why in ((by_reference, "its reference"), (by_content, "its organisation, purpose and date")):
-        for (sheet, kept), rows in order[mask].assign(_kept=kept_sheet[mask]).groupby(["sheet", "_kept"]).size().items():
+        pairs = order[mask].assign(_kept=kept_sheet[mask]).groupby(["sheet", "_kept"]).size()
+        for (sheet, kept), rows in pairs.items():
             dropped.append(f"{rows} in '{sheet}': the same share as a row kept from '{kept}' (matched by {why})")
     keep = ~(by_reference | by_content)
     return order[keep].sort_values(["_sheet", "_row"])[COLUMNS].reset_index(drop=True), dropped

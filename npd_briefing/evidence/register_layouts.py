@@ -67,7 +67,6 @@ KIND_WORDS = ('"completed", "approved", "DSAP", a period such as "June 17 to Sep
 # A sheet named only by a period ("June 17 to Sept 17") held the requests completed in it (2017 page).
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 PERIOD_NAME = re.compile(rf"^{_MONTH} ?'?\d{{2,4}} ?(to|-|–) ?{_MONTH} ?'?\d{{2,4}}$")
-ERA_OF_REFERENCE = [("tier", r"\btiers? of data\b"), ("classification", r"\bclassification\b")]
 
 
 def kind_from_text(text: str, is_name: bool) -> str | None:
@@ -106,7 +105,6 @@ SYNONYMS = {
     "outcome": ["Outcome...", "Status...", "Decision...", "Result", "Application status...", "Request status...",
                 "Current status...", "...status...", "...outcome..."],
 }
-FIELDS = [*SYNONYMS, "date"]  # the date column is chosen among the rest: see date_meaning
 # What a date column records, read from its own header; the earlier a meaning, the better it dates a
 # release. The April 2018 header names three events in one column, so its meaning names all three.
 DATE_EVENTS = [("extract sent", r"\bextract\b|\bsent\b|\breleased?\b|\brelease date\b|\bdate of release\b"),
