@@ -7,7 +7,6 @@ never evidence.
 
 import importlib.util
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,11 +15,7 @@ from bs4 import BeautifulSoup
 from npd_briefing.evidence.register import COLUMNS, load_register, match_headers, register_charts
 from npd_briefing.evidence.register_layouts import date_meaning, dates, tiers
 from npd_briefing.exceptions import DataFileError, ParameterError
-
-_spec = importlib.util.spec_from_file_location("register_editions",
-                                               Path(__file__).parent / "fixtures" / "register" / "editions.py")
-editions = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(editions)
+from tests.fixtures.register import editions
 
 
 @pytest.fixture(scope="module")
@@ -336,10 +331,10 @@ def test_header_without_rows_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("edition, register_images", [("2017", 2), ("2020", 2)])
 def test_npd_scope_says_what_it_read_and_charts_releases(folder, edition, register_images):
-    from npd_briefing.pipeline import render  # the parent side, as tests/test_notebooks.py uses it
+    from npd_briefing.pipeline.notebook import execute_notebook  # the parent side, as tests/test_notebooks.py uses it
 
     path = editions.write_edition(edition, folder)
-    nb = render.execute_notebook(register_notebook(), {"register_path": str(path)})
+    nb = execute_notebook(register_notebook(), {"register_path": str(path)})
     printed = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", [])
                       if o.get("output_type") == "stream")
     html = "".join(o.get("data", {}).get("text/html", "") for cell in nb.cells for o in cell.get("outputs", []))
