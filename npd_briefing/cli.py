@@ -21,14 +21,16 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from npd_briefing.data.curate import build_data
     from npd_briefing.data.manifest import read_manifest
 
-    raw_dir = Path(args.raw)
+    raw_dir, download_failures = Path(args.raw), []
     if args.download:
         from npd_briefing.data import download
 
         raw_dir = Path(args.download_dir or download.DOWNLOAD_DIR)
-        print(*download.summary_lines(download.download_all(Path(args.raw), raw_dir)), sep="\n")
+        record = download.download_all(Path(args.raw), raw_dir)
+        print(*download.summary_lines(record), sep="\n")
+        download_failures = download.failure_lines(record)
     before = len(read_manifest(config.MANIFEST_PATH).get("changelog", [])) if config.MANIFEST_PATH.is_file() else 0
-    manifest = build_data(raw_dir, config.DATA_DIR)
+    manifest = build_data(raw_dir, config.DATA_DIR, download_failures)
     for resource in manifest["resources"]:
         print(f"{resource['path']}\t{resource['rows']} rows\t{resource['sha256'][:12]}")
     new_entries = manifest["changelog"][before:]

@@ -3,21 +3,23 @@
 ``python build.py data`` runs :func:`build_data`; ``--raw DIR`` points it at another folder laid
 out like ``../shared/data`` (``--download`` fills such a folder from the official releases first,
 see :mod:`.download`). The raw files are never modified. Each table is written whole (temp file,
-then rename) and described in ``data/datapackage.json`` with its sources, licences, release date,
-sha256 and row count; what changed since the last build goes into its change log (:mod:`.changes`).
+then rename) and described in ``data/datapackage.json`` with its sources (their publication and
+retrieval dates), licences, sha256 and row count, and the manifest's data version; what changed since
+the last build goes into its change log (:mod:`.changes`).
 
 Years, LAs and MPs are never listed here: a later edition with more years or new LA numbers
 builds without a code change, and the briefings show its latest year.
 """
 
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from npd_briefing import __version__, config
 from npd_briefing.data.changes import describe_changes, read_tables
+from npd_briefing.data.citation_file import CITATION_FILE, write_citation
+from npd_briefing.data.citations import drop_unsupported_periods, with_citations
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.manifest import write_manifest
 from npd_briefing.data.postcode_ranges import decode_range_lookup
@@ -89,7 +91,7 @@ def build_seats(raw_dir: Path, mps_as_of: str) -> pd.DataFrame:
     return seats.sort_values("gss_code", ignore_index=True)
 
 
-def build_seat_la_weights(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
+def build_seat_la_weights(raw_dir: Path) -> pd.DataFrame:
     """Population share of each seat in each LA; seats known to be incomplete are flagged."""
     weights = read_text_csv(_raw(raw_dir, "seat_la_overlap"),
                             ["pcon_code", "pcon_name", "country_name", "la_code", "la_code_3digit",
@@ -111,13 +113,26 @@ def build_seat_la_weights(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame
     return frame.sort_values(["gss_code", "share_of_seat_pop"], ascending=[True, False], ignore_index=True)
 
 
-def latest_la_codes(raw_dir: Path) -> pd.DataFrame:
-    """For each 3-digit DfE LA number, its most recent ONS code (Gateshead, Northumberland,
-    Buckinghamshire changed ONS code while keeping their number) and name."""
+# The seat weights give each LA's code as of 2024 (constituencies/PROVENANCE.md, file 9); a census year
+# from 2023/24 on is as new, so its own codes stand (a later release may carry later codes).
+WEIGHTS_CODES_AS_OF = 202324
+
+
+def latest_la_codes(raw_dir: Path, weights: pd.DataFrame) -> pd.DataFrame:
+    """For each 3-digit DfE LA number, its most recent ONS code and name: the AP census file's code in
+    the last year it lists the LA, or the seat weights' 2024 code (mySociety LAD23 and dfeR) where that
+    is newer. Gateshead, Northumberland and Buckinghamshire changed ONS code while keeping their
+    number, North Yorkshire and Somerset in 2023; Cumberland and Westmorland and Furness are new
+    numbers from 2023."""
     codes = read_text_csv(_raw(raw_dir, "la_codes_by_year"),
                           ["time_period", "old_la_code", "new_la_code", "la_name"])
-    codes = codes.sort_values("time_period").groupby("old_la_code").tail(1)
-    return codes.set_index("old_la_code")[["new_la_code", "la_name"]]
+    codes = codes.sort_values("time_period").groupby("old_la_code").tail(1).set_index("old_la_code")
+    current = (weights[weights["la_code"] != ""].drop_duplicates("la_code").set_index("la_code")
+               [["la_gss_code", "la_name"]].rename(columns={"la_gss_code": "new_la_code"}))
+    older = codes.index[codes["time_period"].astype(int) < WEIGHTS_CODES_AS_OF].intersection(current.index)
+    codes.loc[older, "new_la_code"] = current["new_la_code"]
+    codes = codes[["new_la_code", "la_name"]]
+    return pd.concat([codes, current.drop(codes.index, errors="ignore")]).sort_index()
 
 
 def build_la_lineage(la_codes: pd.DataFrame, weights: pd.DataFrame, la_ap: pd.DataFrame) -> pd.DataFrame:
@@ -162,7 +177,9 @@ def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
     census = known_levels(read_text_csv(census_path, geo_cols + ["number_of_pupils"], aliases=CENSUS_ALIASES))
     census = require_rows(all_total_rows(census), census_path, f"{', '.join(CENSUS_BREAKDOWNS)} all Total")
     la_funded = _geography(census, la_codes).assign(
-        measure="la_funded_ap_pupils", pupils=to_count(census["number_of_pupils"]).values)
+        measure="la_funded_ap_pupils", pupils=to_count(census["number_of_pupils"]).values,
+        source_id="ap_census_totals")
+    later = la_funded_from_qa_repository(raw_dir, la_codes, set(la_funded["time_period"]))
 
     by_type_path = _raw(raw_dir, "ap_counts_by_provision")
     by_type = known_levels(read_text_csv(by_type_path, geo_cols + ["prov_type", "number_of_pupils_or_placements"]))
@@ -170,20 +187,77 @@ def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
                            by_type_path, "prov_type State-funded AP school")
     ap_schools = _geography(schools, la_codes).assign(
         measure="state_funded_ap_school_pupils",
-        pupils=to_count(schools["number_of_pupils_or_placements"]).values)
+        pupils=to_count(schools["number_of_pupils_or_placements"]).values, source_id="ap_counts_by_provision")
 
     placement = read_school_ap_placement(raw_dir)
     totals = require_rows(placement[(placement["characteristic_grouping"].str.strip() == "Total")
                                     & (placement["setting_type"].str.strip() == "Total")],
                           _raw(raw_dir, "school_ap_placement"), "characteristic_grouping and setting_type Total")
     school_arranged = _geography(totals, la_codes).assign(
-        measure="school_arranged_ap_pupils", pupils=to_count(totals["pupils"]).values)
+        measure="school_arranged_ap_pupils", pupils=to_count(totals["pupils"]).values,
+        source_id="school_ap_placement")
 
-    frame = pd.concat([la_funded, ap_schools, school_arranged], ignore_index=True)
+    frame = pd.concat([la_funded, later, ap_schools, school_arranged], ignore_index=True)
     order = {"National": 0, "Regional": 1, "Local authority": 2}
     frame = frame.assign(_level=frame["geographic_level"].map(order))
     frame = frame.sort_values(["measure", "time_period", "_level", "region_name", "la_code"])
     return frame.drop(columns="_level").reset_index(drop=True)
+
+
+def la_funded_from_qa_repository(raw_dir: Path, la_codes: pd.DataFrame, census_years: set[int]) -> pd.DataFrame:
+    """Pupils in LA-funded AP for the year of DfE's SPC QA repository files (2024/25, inferred: see
+    sources.AP_2024_25_NOTE), for England, the regions and each LA, joined to the pack's codes on the DfE
+    LA number. A year the official census file already covers is left to it. The build stops, naming the
+    file, unless the LAs add up to each region and to England and match the files they were derived from.
+    """
+    las_path = _raw(raw_dir, "ap_2024_25_by_la")
+    las = read_text_csv(las_path, ["time_period_inferred", "la_name", "number_of_pupils_sum_of_ages",
+                                   "old_la_code", "region_name", "new_la_code_as_in_202223_file"])
+    years = set(las["time_period_inferred"].str.strip())
+    if len(years) != 1 or not next(iter(years)).isdigit():
+        raise DataFileError(f"{las_path}: time_period_inferred should hold one year (e.g. 202425), not "
+                            f"{', '.join(sorted(years)) or 'nothing'}")
+    year = int(years.pop())
+    if year in census_years:
+        return pd.DataFrame()
+    las = las.assign(pupils=to_count(las["number_of_pupils_sum_of_ages"]), old_la_code=las["old_la_code"].str.strip())
+    if not las["old_la_code"].str.fullmatch(r"\d{3}").all() or las["old_la_code"].duplicated().any() \
+            or las["pupils"].isna().any():
+        raise DataFileError(f"{las_path}: every row needs its own 3-digit old_la_code and a count")
+    by_age = read_text_csv(_raw(raw_dir, "ap_2024_25_by_la_age"), ["la_name", "age", "la_total"])
+    regions = read_text_csv(_raw(raw_dir, "ap_2024_25_by_region_age"), ["region_name", "age", "region_total"])
+    england = read_text_csv(_raw(raw_dir, "ap_2024_25_england_by_age"), ["age", "national_total"])
+    # The LA totals were summed from the per-age file, whose only key is the name: check they still agree.
+    ages_summed = to_count(by_age["la_total"]).groupby(by_age["la_name"].str.strip()).sum()
+    _same_totals(las_path, "the per-age LA file", las.groupby(las["la_name"].str.strip())["pupils"].sum(), ages_summed)
+    region_totals = to_count(regions["region_total"]).groupby(regions["region_name"].str.strip()).sum()
+    _same_totals(las_path, "the regional file", las.groupby(las["region_name"].str.strip())["pupils"].sum(),
+                 region_totals)
+    england_total = int(to_count(england["national_total"]).sum())
+    if int(las["pupils"].sum()) != england_total or int(region_totals.sum()) != england_total:
+        raise DataFileError(f"{las_path}: the LAs sum to {int(las['pupils'].sum()):,} and the regions to "
+                            f"{int(region_totals.sum()):,}, but the England file gives {england_total:,}")
+    rows = pd.concat([
+        pd.DataFrame({"geographic_level": ["National"], "region_name": [""], "old_la_code": [""],
+                      "new_la_code": [""], "la_name": [""], "pupils": [england_total],
+                      "source_id": ["ap_2024_25_england_by_age"]}),
+        pd.DataFrame({"geographic_level": "Regional", "region_name": region_totals.index, "old_la_code": "",
+                      "new_la_code": "", "la_name": "", "pupils": region_totals.values,
+                      "source_id": "ap_2024_25_by_region_age"}),
+        las.assign(geographic_level="Local authority", new_la_code=las["new_la_code_as_in_202223_file"],
+                   source_id="ap_2024_25_by_la"),
+    ], ignore_index=True).assign(time_period=str(year))
+    return _geography(rows, la_codes).assign(measure="la_funded_ap_pupils", pupils=rows["pupils"].astype("Int64"),
+                                             source_id=rows["source_id"])
+
+
+def _same_totals(path: Path, other: str, ours: pd.Series, theirs: pd.Series) -> None:
+    """Stop the build with one line when two sets of totals (by name) disagree."""
+    differ = sorted(name for name in set(ours.index) | set(theirs.index) if ours.get(name) != theirs.get(name))
+    if differ:
+        first = differ[0]
+        raise DataFileError(f"{path}: totals differ from {other} for {len(differ)} area(s), e.g. {first}: "
+                            f"{ours.get(first, 'none')} here, {theirs.get(first, 'none')} there")
 
 
 def read_school_ap_placement(raw_dir: Path) -> pd.DataFrame:
@@ -217,38 +291,17 @@ def build_pupils(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["time_period", "geographic_level", "region_name", "la_code"], ignore_index=True)
 
 
-OFFICIAL_PUBLISHER = re.compile(r"^(Department for Education|UK Parliament)\b")
-DISPUTED_NOTE = re.compile(r"disputed|superseded|conflict|campaign claim|not confirmed", re.IGNORECASE)
-
-
-def classify_citation(publisher: str, source_type: str, note: str) -> str:
-    """How directly a row's figure comes from the body that holds the data.
-
-    official: DfE or Parliament itself; official (mirror copy): their words via a mirror site;
-    anything else is secondary (research, news, campaign or FOI requester) and is shown as such.
-    """
-    text = f"{publisher} {source_type}".lower()
-    if OFFICIAL_PUBLISHER.match(publisher or "") and "secondary citation" not in (note or "").lower():
-        return "official (mirror copy)" if "mirror" in text else "official"
-    for word, label in (("whatdotheyknow", "FOI requester"), ("defenddigitalme", "campaign"),
-                        ("schools week", "news"), ("tes", "news"), ("computer weekly", "news"),
-                        ("journal", "research"), ("ucl", "research"), ("echild", "research")):
-        if word in text:
-            return label
-    return "secondary"
-
-
-def _citations(frame: pd.DataFrame, publisher_col: str, type_col: str | None = None) -> pd.DataFrame:
-    types = frame[type_col] if type_col else pd.Series("", index=frame.index)
-    citation = [classify_citation(p, t, n) for p, t, n in zip(frame[publisher_col], types, frame["note"])]
-    return frame.assign(citation=citation,
-                        secondary=[not c.startswith("official") for c in citation],
-                        disputed=frame["note"].str.contains(DISPUTED_NOTE))
-
-
 def build_npd_facts(raw_dir: Path) -> pd.DataFrame:
     facts = read_text_csv(_raw(raw_dir, "npd_key_facts"), list(TABLES["npd_facts"].columns)[:10] + ["note"])
-    return _citations(facts, "publisher", "source_type")[list(TABLES["npd_facts"].columns)]
+    facts = drop_unsupported_periods("npd_facts", facts, "fact_id", "period_or_as_at")
+    return with_citations("npd_facts", facts, "fact_id", "publisher", "source_type")[list(TABLES["npd_facts"].columns)]
+
+
+def build_national_ap_figures(raw_dir: Path) -> pd.DataFrame:
+    figures = read_text_csv(_raw(raw_dir, "national_ap_figures"),
+                            list(TABLES["national_ap_figures"].columns)[:10] + ["note"])
+    return with_citations("national_ap_figures", figures, "fact_id", "publisher",
+                          "source_type")[list(TABLES["national_ap_figures"].columns)]
 
 
 def build_npd_release_counts(raw_dir: Path) -> pd.DataFrame:
@@ -256,7 +309,8 @@ def build_npd_release_counts(raw_dir: Path) -> pd.DataFrame:
                            ["count_id", "measure", "breakdown", "value", "unit", "period", "source_url",
                             "source_title", "source_publisher", "source_date", "note"])
     counts = counts.rename(columns={"source_publisher": "publisher"})
-    return _citations(counts, "publisher")[list(TABLES["npd_release_counts"].columns)]
+    return with_citations("npd_release_counts", counts, "count_id", "publisher")[
+        list(TABLES["npd_release_counts"].columns)]
 
 
 def release_status(publisher: str, note: str) -> str:
@@ -280,14 +334,16 @@ def build_npd_named_releases(raw_dir: Path) -> pd.DataFrame:
     releases = releases.assign(year=year.fillna(""),
                                status=[release_status(p, n) for p, n in
                                        zip(releases["publisher"], releases["note"])])
-    return _citations(releases, "publisher")[list(TABLES["npd_named_releases"].columns)]
+    return with_citations("npd_named_releases", releases, "release_id", "publisher",
+                          subject_col="organisation")[list(TABLES["npd_named_releases"].columns)]
 
 
 def build_ap_reason_categories(raw_dir: Path) -> pd.DataFrame:
     categories = read_text_csv(_raw(raw_dir, "ap_reason_categories"),
                                ["category", "source_url", "source_title", "source_date", "note"])
     categories = categories.assign(publisher=categories["source_title"])
-    return _citations(categories, "publisher")[list(TABLES["ap_reason_categories"].columns)]
+    return with_citations("ap_reason_categories", categories, "category", "publisher",
+                          subject_col="category")[list(TABLES["ap_reason_categories"].columns)]
 
 
 def build_ap_reason_counts(raw_dir: Path) -> pd.DataFrame:
@@ -296,7 +352,8 @@ def build_ap_reason_counts(raw_dir: Path) -> pd.DataFrame:
                             "setting_type", "source_url", "source_title", "source_publisher",
                             "source_date", "note"])
     counts = counts.rename(columns={"source_publisher": "publisher"})
-    return _citations(counts, "publisher")[list(TABLES["ap_reason_counts"].columns)]
+    return with_citations("ap_reason_counts", counts, "reason", "publisher")[
+        list(TABLES["ap_reason_counts"].columns)]
 
 
 def build_postcode_ranges(raw_dir: Path) -> pd.DataFrame:
@@ -304,13 +361,41 @@ def build_postcode_ranges(raw_dir: Path) -> pd.DataFrame:
                                _raw(raw_dir, "mysociety_pcon_lookup"))
 
 
+def _years_by_measure(la_ap: pd.DataFrame) -> str:
+    """"la_funded_ap_pupils 2017/18 to 2022/23 and 2024/25 (none for 2023/24); ...": each measure's
+    years as runs, so a missing year is named rather than hidden inside a span."""
+    parts = []
+    for measure, rows in la_ap.groupby("measure", sort=False):
+        years = sorted({int(p) for p in rows["time_period"]})
+        runs = [[years[0]]]
+        for year in years[1:]:
+            if year == runs[-1][-1] + 101:  # 202223 -> 202324
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        text = " and ".join(academic_year(run[0]) if len(run) == 1 else
+                            f"{academic_year(run[0])} to {academic_year(run[-1])}" for run in runs)
+        missing = [academic_year(year) for before, after in zip(runs, runs[1:])
+                   for year in range(before[-1] + 101, after[0], 101)]
+        parts.append(f"{measure} {text}" + (f" (none for {', '.join(missing)})" if missing else ""))
+    return "; ".join(parts)
+
+
 def table_caveats(name: str, frame: pd.DataFrame, sources: dict[str, dict]) -> list[str]:
     """A table's caveats with the years it covers and the MP-change note filled in."""
     mp_changes = (MP_CHANGES_IN_SNAPSHOT if "download_url" not in sources["dfe_mp_lookup"] else
                   "seats may have changed MP since July 2024; the change log lists the changes found at each "
                   "rebuild")
-    years = year_span(frame["time_period"]) if TABLES[name].columns.get("time_period") == "integer" else ""
-    return [caveat.format(years=years, mp_changes=mp_changes) for caveat in TABLES[name].caveats]
+    has_years = TABLES[name].columns.get("time_period") == "integer"
+    years = year_span(frame["time_period"]) if has_years else ""
+    by_measure = _years_by_measure(frame) if has_years and "measure" in frame else ""
+    return [caveat.format(years=years, years_by_measure=by_measure, mp_changes=mp_changes)
+            for caveat in TABLES[name].caveats]
+
+
+def mps_as_of(source: dict) -> str:
+    """The date the MP list is as of: the day it was downloaded, else the snapshot's publication date."""
+    return source["retrieved"] if "download_url" in source else source["published"]
 
 
 def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
@@ -319,11 +404,11 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
     if not raw_dir.is_dir():
         raise DataFileError(f"{raw_dir}: raw data folder not found (expected a folder laid out like "
                             f"../shared/data, with constituencies/ and dfe/)")
-    codes = latest_la_codes(raw_dir)
-    weights = build_seat_la_weights(raw_dir, codes)
+    weights = build_seat_la_weights(raw_dir)
+    codes = latest_la_codes(raw_dir, weights)
     la_ap = build_la_ap(raw_dir, codes)
     tables = {
-        "seats": build_seats(raw_dir, effective_sources(raw_dir)["dfe_mp_lookup"]["release_date"]),
+        "seats": build_seats(raw_dir, mps_as_of(effective_sources(raw_dir)["dfe_mp_lookup"])),
         "seat_la_weights": weights,
         "la_lineage": build_la_lineage(codes, weights, la_ap),
         "la_ap": la_ap,
@@ -334,21 +419,27 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
         "npd_named_releases": build_npd_named_releases(raw_dir),
         "ap_reason_categories": build_ap_reason_categories(raw_dir),
         "ap_reason_counts": build_ap_reason_counts(raw_dir),
+        "national_ap_figures": build_national_ap_figures(raw_dir),
         "postcode_ranges": build_postcode_ranges(raw_dir),
     }
     return {name: frame[list(TABLES[name].columns)] for name, frame in tables.items()}
 
 
-def build_data(raw_dir: Path = config.RAW_DATA_DIR, data_dir: Path = config.DATA_DIR) -> dict:
+def build_data(raw_dir: Path = config.RAW_DATA_DIR, data_dir: Path = config.DATA_DIR,
+               download_failures: list[str] = ()) -> dict:
     """Rebuild every curated table and the manifest from ``raw_dir``; return the manifest.
 
     The change report (rows, years, MPs, LA codes; :func:`.changes.describe_changes`) against the
-    tables already in ``data_dir`` becomes the change log entry; a rebuild that changes nothing adds none.
+    tables already in ``data_dir``, with ``download_failures`` (the sources ``--download`` could not
+    fetch, built from their ``--raw`` copy), becomes the change log entry; a rebuild that changes
+    nothing adds none. ``CITATION.cff`` beside ``data_dir`` is rewritten with the new data version.
     """
     raw_dir, data_dir = Path(raw_dir), Path(data_dir)
     tables = build_tables(raw_dir)
     sources = effective_sources(raw_dir)
-    changes = describe_changes(read_tables(data_dir, tables), tables)
+    changes = describe_changes(read_tables(data_dir, tables), tables) + list(download_failures)
     caveats = {name: table_caveats(name, frame, sources) for name, frame in tables.items()}
-    return write_manifest(tables, caveats, raw_dir, data_dir, pack_version=__version__, changes=changes,
-                          sources=sources)
+    manifest = write_manifest(tables, caveats, raw_dir, data_dir, pack_version=__version__, changes=changes,
+                              sources=sources)
+    write_citation(data_dir.parent / CITATION_FILE, __version__, manifest["data_version"])
+    return manifest

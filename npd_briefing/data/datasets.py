@@ -66,11 +66,13 @@ def _data_dir(data_dir: Path | None) -> Path:
 
 
 @caches.per_process
-def _resources(path: Path, _stamp: tuple[int, int]) -> dict[str, dict]:
-    return {resource["name"]: resource for resource in read_manifest(path)["resources"]}
+def _manifest_read(path: Path, _stamp: tuple[int, int]) -> dict:
+    manifest = read_manifest(path)
+    return {**manifest, "resources": {resource["name"]: resource for resource in manifest["resources"]}}
 
 
-def _resource(name: str, data_dir: Path) -> dict:
+def _manifest(data_dir: Path) -> dict:
+    """The manifest (resources by name), read again only when its file changes."""
     path = data_dir / "datapackage.json"
     try:
         status = os.stat(path)
@@ -78,7 +80,12 @@ def _resource(name: str, data_dir: Path) -> dict:
         stamp = (0, 0)  # read_manifest names the problem
     else:
         stamp = (status.st_mtime_ns, status.st_size)
-    resource = _resources(path, stamp).get(name)
+    return _manifest_read(path, stamp)
+
+
+def _resource(name: str, data_dir: Path) -> dict:
+    path = data_dir / "datapackage.json"
+    resource = _manifest(data_dir)["resources"].get(name)
     if resource is None:
         raise DataFileError(f"{path}: no table named {name!r} (known: {', '.join(TABLES)}); {REBUILD_HINT}")
     return resource
@@ -115,5 +122,23 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict:
-    """A table's manifest entry: sources, licences, release date, caveats."""
+    """A table's manifest entry: sources (with their ``published`` and ``retrieved`` dates), licences,
+    caveats."""
     return _resource(name, _data_dir(data_dir))
+
+
+def source(table: str, source_id: str, data_dir: Path | None = None) -> dict:
+    """One source of a table as the manifest records it, e.g. the source a row's ``source_id`` names."""
+    for entry in resource(table, data_dir)["sources"]:
+        if entry["id"] == source_id:
+            return entry
+    raise DataFileError(f"{_data_dir(data_dir) / 'datapackage.json'}: table {table!r} has no source {source_id!r}; "
+                        f"{REBUILD_HINT}")
+
+
+def data_version(data_dir: Path | None = None) -> str:
+    """The manifest's data version ("2026-11-29.1a2b3c4d"), for a page footer or a citation."""
+    version = _manifest(_data_dir(data_dir)).get("data_version")
+    if not version:
+        raise DataFileError(f"{_data_dir(data_dir) / 'datapackage.json'}: no data_version; {REBUILD_HINT}")
+    return version

@@ -2,26 +2,32 @@
 
 Only files with an established download address are fetched (with urllib; nothing is installed);
 every other file the build reads is copied from the raw folder, so a download never loses a table.
-Nothing is written until every fetch has succeeded; offline, the first fetch fails with one line.
-``downloads.json`` beside the files records each fetch (URL, date, sha256, release), and the build
+Each source is fetched on its own: one that fails (a changed API, a missing data set, a timeout) is
+recorded as not downloaded, with the reason, and the build uses its ``--raw`` copy; only when nothing
+at all could be fetched (offline) does the download stop, in one line, writing nothing.
+``downloads.json`` beside the files records each source (URL, sha256, release, ``published`` as the
+service gives it, ``retrieved`` = the download date; or ``not_downloaded`` and why), and the build
 copies that record into the manifest's source entries.
 
 Addresses, and where they were established:
 
-- DfE "Schools, pupils and their characteristics" AP tables, from the latest release: the EES content
-  API behind explore-education-statistics.service.gov.uk (its code is public in
-  dfe-analytical-services/explore-education-statistics). ``publications/{slug}/title`` gives the
-  publication id; ``data-set-files?publicationId=...&latestOnly=true`` lists the latest release's
-  data sets; ``data-set-files/{id}/download`` returns one as CSV (the data catalogue's
-  ``/data-catalogue/data-set/{id}/csv`` link redirects there). Data sets are picked by title, as
-  the data catalogue shows them, so a new release needs no new ids.
+- DfE "Schools, pupils and their characteristics" AP tables, from the latest release: the EES Content
+  API behind explore-education-statistics.service.gov.uk, read against its own source
+  (dfe-analytical-services/explore-education-statistics; file and commit for each answer's shape in
+  tests/data/ees_answers.py). ``GET /api/publications/{slug}/title`` answers
+  ``{"publicationId", "title"}`` (``PublicationTitleDto``; before December 2025 the id was ``id``,
+  still accepted); ``GET /api/data-set-files?publicationId=...&latestOnly=true&page=N&pageSize=40``
+  answers ``{"results": [...], "paging": {"page", "pageSize", "totalResults", "totalPages"}}``, each
+  result a ``DataSetFileSummaryViewModel`` (of which the pack reads ``id``, ``title``,
+  ``publication.title``, ``release.title`` and ``published``); ``GET /api/data-set-files/{id}/download``
+  returns the data set as CSV. Data sets are picked by title, as the data catalogue shows them, so a
+  new release needs no new ids.
 - DfE's MP lookup: the raw-file URL its README gives (dfe-analytical-services/mp-lookup, branch
   main, updated automatically from the UK Parliament Members API).
 - DfE external data shares (the third-party register): the GOV.UK Content API entry of its page
   lists the current spreadsheet, whose own address changes every quarter. It is saved for reading;
   no table is built from it, because its sheet layout is not established (the official layouts
-  file, row L12) and the NPD release tables are typed in by hand with citations. So a failure to
-  fetch it is recorded and does not stop the refresh.
+  file, row L12) and the NPD release tables are typed in by hand with citations.
 
 Not downloaded (copied from the raw folder), because no download address was established for the
 file the build reads: NOT_DOWNLOADED below says why for each.
@@ -41,19 +47,22 @@ from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
 from npd_briefing.data.manifest import table_csv_bytes
 from npd_briefing.data.raw import CENSUS_ALIASES, all_total_rows, known_levels, read_text_csv
-from npd_briefing.data.sources import DOWNLOAD_RECORD, SOURCES
+from npd_briefing.data.sources import DOWNLOAD_RECORD, NOT_RECORDED, SOURCES
 
 DOWNLOAD_DIR = config.DATA_DIR / "downloads"  # git-ignored: the raw files are not committed, the tables are
 
 EES_CONTENT_API = "https://content.explore-education-statistics.service.gov.uk/api"
 SPC_PUBLICATION = "school-pupils-and-their-characteristics"
 CENSUS_FILE = "dfe/ap/ap_placements_ap_census.csv"  # the official file; the build reads subsets of it
-# Source id -> (data set title in the data catalogue, where the download is saved).
+# Source id -> (data set title in the data catalogue, where the download is saved). Both titles are the
+# live catalogue's (its pages for the pupil counts, 2017/18 to 2024/25, and the placement reasons, 2022/23
+# to 2025/26).
 EES_DATA_SETS = {
     "ap_census_totals": ("Alternative provision - local authority funded placements - pupil counts", CENSUS_FILE),
     "school_ap_placement": ("School arranged alternative provision - by placement reason",
                             SOURCES["school_ap_placement"]["path"]),
 }
+EES_PAGE_SIZE = 40  # the most data-set-files allows (DataSetFileListRequest: PageSize 1 to 40)
 MP_LOOKUP_URL = "https://raw.githubusercontent.com/dfe-analytical-services/mp-lookup/refs/heads/main/mp_lookup.csv"
 REGISTER_ID = "dfe_external_data_shares"
 REGISTER_CONTENT_API = "https://www.gov.uk/api/content/government/publications/dfe-external-data-shares"
@@ -63,6 +72,11 @@ NOT_DOWNLOADED = {
     "ap_counts_by_provision": "state-funded AP school headcounts come from an intermediate file of DfE's SEND "
                               "and AP dashboard, not an EES data set",
     "pupil_headcounts": "the pupil denominators come from the same dashboard's prepared data",
+    "ap_2024_25_by_la": "DfE's QA repository files for 2024/25; used only while the AP census download does "
+                        "not cover that year",
+    "ap_2024_25_by_la_age": "as ap_2024_25_by_la",
+    "ap_2024_25_by_region_age": "as ap_2024_25_by_la",
+    "ap_2024_25_england_by_age": "as ap_2024_25_by_la",
     "seat_la_overlap": "derived here from mySociety and dfeR files",
     "mysociety_pcon_lookup": "a fixed 2024-boundary file",
     "mysociety_postcode_ranges": "a fixed 2024-boundary file",
@@ -71,6 +85,7 @@ NOT_DOWNLOADED = {
     "npd_named_releases": "typed in by hand",
     "ap_reason_categories": "typed in by hand",
     "ap_reason_counts": "typed in by hand",
+    "national_ap_figures": "typed in by hand",
 }
 TIMEOUT_SECONDS = 120
 
@@ -96,75 +111,80 @@ def fetch_json(url: str):
         raise DataFileError(f"{url}: the answer is not JSON; the API may have changed") from None
 
 
-def _unexpected_answer() -> DataFileError:
-    return DataFileError(f"{EES_CONTENT_API}: the data set list for {SPC_PUBLICATION} is not in the shape "
-                         f"npd_briefing/data/download.py expects; the EES API may have changed")
+def _unexpected(url: str, expected: str) -> DataFileError:
+    return DataFileError(f"{url}: the answer has no {expected}; the EES API may have changed (see "
+                         f"npd_briefing/data/download.py)")
+
+
+def publication_id(publication_slug: str) -> str:
+    """The publication's id from ``publications/{slug}/title``: ``publicationId`` (since December 2025),
+    or ``id`` (before)."""
+    url = f"{EES_CONTENT_API}/publications/{publication_slug}/title"
+    answer = fetch_json(url)
+    found = (answer.get("publicationId") or answer.get("id")) if isinstance(answer, dict) else None
+    if not isinstance(found, str) or not found:
+        raise _unexpected(url, "publicationId")
+    return found
 
 
 def latest_data_sets(publication_slug: str) -> list[dict]:
-    """The data sets of a publication's latest EES release (id, title, release, published)."""
-    try:
-        publication_id = fetch_json(f"{EES_CONTENT_API}/publications/{publication_slug}/title")["id"]
-        found, page = [], 1
-        while True:
-            query = urllib.parse.urlencode({"publicationId": publication_id, "latestOnly": "true",
-                                            "page": page, "pageSize": 40})
-            listing = fetch_json(f"{EES_CONTENT_API}/data-set-files?{query}")
-            found += listing["results"]
-            if page >= listing["paging"]["totalPages"]:
-                return found
-            page += 1
-    except (KeyError, TypeError):
-        raise _unexpected_answer() from None
+    """The data sets of a publication's latest EES release, every page of them."""
+    found_id = publication_id(publication_slug)
+    found, page = [], 1
+    while True:
+        query = urllib.parse.urlencode({"publicationId": found_id, "latestOnly": "true", "page": page,
+                                        "pageSize": EES_PAGE_SIZE})
+        url = f"{EES_CONTENT_API}/data-set-files?{query}"
+        listing = fetch_json(url)
+        try:
+            found += list(listing["results"])
+            total_pages = int(listing["paging"]["totalPages"])
+        except (KeyError, TypeError, ValueError):
+            raise _unexpected(url, "results and paging.totalPages") from None
+        if page >= total_pages:
+            return found
+        page += 1
 
 
 def _record(url: str, payload: bytes, saved_as: str, today: str, **overrides) -> dict:
     """What the manifest says of a fetched file: overrides of its SOURCES entry plus the download."""
-    return {**overrides, "download_url": url, "downloaded": today,
+    return {**overrides, "download_url": url, "retrieved": today,
             "download_sha256": hashlib.sha256(payload).hexdigest(), "download_file": saved_as}
 
 
-def fetch_ees(data_sets: list[dict], today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
-    """The AP data sets of the latest SPC release, by title; and their records."""
+def fetch_data_set(data_sets: list[dict], source_id: str, today: str) -> tuple[bytes, dict]:
+    """One AP data set of the latest SPC release, picked by title, and its record."""
+    title, saved_as = EES_DATA_SETS[source_id]
+    by_title = {str(d.get("title", "")).strip().lower(): d for d in data_sets if isinstance(d, dict)}
+    data_set = by_title.get(title.lower())
+    if data_set is None:
+        raise DataFileError(f"the latest '{SPC_PUBLICATION}' release has no data set titled '{title}' "
+                            f"(titles: {'; '.join(sorted(by_title))[:300]}); update EES_DATA_SETS in "
+                            f"npd_briefing/data/download.py")
     try:
-        by_title = {d["title"].strip().lower(): d for d in data_sets}
-        files, record = {}, {}
-        for source_id, (title, saved_as) in EES_DATA_SETS.items():
-            data_set = by_title.get(title.lower())
-            if data_set is None:
-                raise DataFileError(f"the latest '{SPC_PUBLICATION}' release has no data set titled '{title}' "
-                                    f"(titles: {'; '.join(sorted(by_title))[:300]}); update EES_DATA_SETS in "
-                                    f"npd_briefing/data/download.py")
-            url = f"{EES_CONTENT_API}/data-set-files/{data_set['id']}/download"
-            files[saved_as] = fetch(url)
-            release = f"{data_set['publication']['title']}, {data_set['release']['title']}"
-            record[source_id] = _record(url, files[saved_as], saved_as, today,
-                                        title=f"{release}: {data_set['title']}", repository="", commit="",
-                                        release_date=str(data_set["published"])[:10])
-    except (KeyError, TypeError, AttributeError):
-        raise _unexpected_answer() from None
-    census = record["ap_census_totals"]
-    record["la_codes_by_year"] = {**census, "title": f"LA codes by year, from {census['title']}"}
-    return files, record
+        release = f"{data_set['publication']['title']}, {data_set['release']['title']}"
+        published = str(data_set["published"])[:10]
+        url = f"{EES_CONTENT_API}/data-set-files/{data_set['id']}/download"
+    except (KeyError, TypeError):
+        raise _unexpected(f"{EES_CONTENT_API}/data-set-files", f"id, publication, release and published for "
+                                                               f"'{title}'") from None
+    payload = fetch(url)
+    return payload, _record(url, payload, saved_as, today, title=f"{release}: {data_set['title']}",
+                            repository="", commit="", commit_date="", published=published)
 
 
 def fetch_register(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
-    """The register spreadsheet its GOV.UK page lists now. No table is built from it, so when the page
-    lists none or cannot be read, the record says why and the AP and MP refresh goes on."""
-    try:
-        page = fetch_json(REGISTER_CONTENT_API)
-        attachments = page.get("details", {}).get("attachments", []) if isinstance(page, dict) else []
-        for attachment in attachments:
-            url = urllib.parse.urljoin("https://www.gov.uk/", attachment.get("url", ""))
-            if url.lower().endswith(".ods"):
-                payload = fetch(url)
-                return {REGISTER_FILE: payload}, {REGISTER_ID: _record(
-                    url, payload, REGISTER_FILE, today, title=attachment.get("title", ""),
-                    release_date=str(page.get("public_updated_at", ""))[:10])}
-        reason = f"{REGISTER_CONTENT_API} lists no spreadsheet"
-    except DataFileError as exc:
-        reason = str(exc)
-    return {}, {REGISTER_ID: {"skipped": reason}}
+    """The register spreadsheet its GOV.UK page lists now (no table is built from it)."""
+    page = fetch_json(REGISTER_CONTENT_API)
+    attachments = page.get("details", {}).get("attachments", []) if isinstance(page, dict) else []
+    for attachment in attachments:
+        url = urllib.parse.urljoin("https://www.gov.uk/", attachment.get("url", ""))
+        if url.lower().endswith(".ods"):
+            payload = fetch(url)
+            return {REGISTER_FILE: payload}, {REGISTER_ID: _record(
+                url, payload, REGISTER_FILE, today, title=attachment.get("title", ""),
+                published=str(page.get("public_updated_at", ""))[:10] or NOT_RECORDED)}
+    raise DataFileError(f"{REGISTER_CONTENT_API} lists no spreadsheet")
 
 
 def write_census_subsets(download_dir: Path) -> None:
@@ -181,18 +201,55 @@ def write_census_subsets(download_dir: Path) -> None:
     write_whole(download_dir / SOURCES["la_codes_by_year"]["path"], table_csv_bytes(codes))
 
 
+def fetch_all(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
+    """Every established file, each on its own: (files by path, record by source id), a source that
+    could not be fetched recorded as ``{"not_downloaded": reason}``."""
+    files, record = {}, {}
+
+    def failed(source_ids, exc: DataFileError) -> None:
+        record.update({source_id: {"not_downloaded": str(exc)} for source_id in source_ids})
+
+    try:
+        data_sets = latest_data_sets(SPC_PUBLICATION)
+    except DataFileError as exc:
+        failed(EES_DATA_SETS, exc)
+    else:
+        for source_id, (_, saved_as) in EES_DATA_SETS.items():
+            try:
+                files[saved_as], record[source_id] = fetch_data_set(data_sets, source_id, today)
+            except DataFileError as exc:
+                failed([source_id], exc)
+    if CENSUS_FILE in files:
+        census = record["ap_census_totals"]
+        record["la_codes_by_year"] = {**census, "title": f"LA codes by year, from {census['title']}"}
+
+    mp_lookup = SOURCES["dfe_mp_lookup"]["path"]
+    try:
+        files[mp_lookup] = fetch(MP_LOOKUP_URL)
+    except DataFileError as exc:
+        failed(["dfe_mp_lookup"], exc)
+    else:
+        record["dfe_mp_lookup"] = _record(MP_LOOKUP_URL, files[mp_lookup], mp_lookup, today, commit="",
+                                          commit_date="", published=NOT_RECORDED)
+
+    try:
+        register_files, register_record = fetch_register(today)
+    except DataFileError as exc:
+        failed([REGISTER_ID], exc)
+    else:
+        files.update(register_files)
+        record.update(register_record)
+    return files, record
+
+
 def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, dict]:
     """Fetch every established file, then lay ``download_dir`` out like ``raw_dir`` (files not
-    downloaded are copied from it); return the record written to ``downloads.json``."""
+    downloaded, or that failed, are copied from it); return the record written to ``downloads.json``.
+    When nothing could be fetched, stop with the first reason and write nothing."""
     raw_dir, download_dir = Path(raw_dir), Path(download_dir)
-    today = date.today().isoformat()
-    files, record = fetch_ees(latest_data_sets(SPC_PUBLICATION), today)
-    files[SOURCES["dfe_mp_lookup"]["path"]] = fetch(MP_LOOKUP_URL)
-    record["dfe_mp_lookup"] = _record(MP_LOOKUP_URL, files[SOURCES["dfe_mp_lookup"]["path"]],
-                                      SOURCES["dfe_mp_lookup"]["path"], today, commit="", release_date=today)
-    register_files, register_record = fetch_register(today)
-    files.update(register_files)
-    record.update(register_record)
+    files, record = fetch_all(date.today().isoformat())
+    if not files:
+        raise DataFileError(next(iter(record.values()))["not_downloaded"])
 
     for meta in SOURCES.values():
         source, target = raw_dir / meta["path"], download_dir / meta["path"]
@@ -202,10 +259,17 @@ def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, 
     for saved_as, payload in files.items():
         (download_dir / saved_as).parent.mkdir(parents=True, exist_ok=True)
         write_whole(download_dir / saved_as, payload)
-    write_census_subsets(download_dir)
+    if CENSUS_FILE in files:
+        write_census_subsets(download_dir)
     write_whole(download_dir / DOWNLOAD_RECORD,
-                       (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
+                (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
     return record
+
+
+def failure_lines(record: dict[str, dict]) -> list[str]:
+    """One line per source that could not be fetched, for the change report."""
+    return [f"not downloaded: {name}: {entry['not_downloaded']} (built from the --raw copy)"
+            for name, entry in record.items() if "not_downloaded" in entry]
 
 
 def summary_lines(record: dict[str, dict]) -> list[str]:
@@ -213,6 +277,6 @@ def summary_lines(record: dict[str, dict]) -> list[str]:
     fetched = {entry["download_file"]: entry for entry in record.values() if "download_file" in entry}
     lines = [f"downloaded {path} from {entry['download_url']} (sha256 {entry['download_sha256'][:12]})"
              for path, entry in fetched.items()]
-    lines += [f"not downloaded: {name}: {entry['skipped']}" for name, entry in record.items() if "skipped" in entry]
+    lines += failure_lines(record)
     lines.append(f"not downloaded, copied from --raw: {', '.join(NOT_DOWNLOADED)} (why: npd_briefing/data/download.py)")
     return lines

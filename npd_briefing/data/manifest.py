@@ -1,13 +1,16 @@
 """The data package: ``data/datapackage.json`` describes every curated table (frictionless style).
 
-Per table it records the sources (repository, commit, URL, publisher, licences, release date, and for
-a file fetched by ``build.py data --download`` its download URL, date and sha256), the sha256 and row
-count of the committed CSV, its fields and caveats; a change log keeps one entry per rebuild that
-changed anything (the report :mod:`.changes` writes).
+Per table it records the sources (repository, commit, URL, publisher, licences, when the publisher
+``published`` the figures and when the pack ``retrieved`` its copy, and for a file fetched by
+``build.py data --download`` its download URL and sha256), the sha256 and row count of the committed
+CSV, its fields and caveats. The top-level ``data_version`` names this state of the data (the newest
+retrieval date, then a hash of every table's hash), so it changes whenever any table does; a change
+log keeps one entry per rebuild that changed anything (the report :mod:`.changes` writes).
 """
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -54,6 +57,14 @@ def _source_entry(source_id: str, raw_dir: Path, sources: dict[str, dict]) -> di
     return entry
 
 
+def data_version(resources: list[dict], sources: dict[str, dict]) -> str:
+    """"2026-11-29.1a2b3c4d": the newest date any source was retrieved, then the first 8 hex digits of a
+    sha256 over each table's name and sha256 (in the manifest's order)."""
+    retrieved = [s["retrieved"] for s in sources.values() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["retrieved"])]
+    tables = "".join(f"{resource['name']} {resource['sha256']}\n" for resource in resources)
+    return f"{max(retrieved)}.{hashlib.sha256(tables.encode()).hexdigest()[:8]}"
+
+
 def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]], raw_dir: Path, data_dir: Path,
                    pack_version: str, changes: list[str], sources: dict[str, dict] = SOURCES) -> dict:
     """Write every table and the manifest describing it; append ``changes`` to the change log unless
@@ -77,7 +88,6 @@ def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]
             "schema": {"fields": [{"name": col, "type": typ} for col, typ in TABLES[name].columns.items()]},
             "licences": licences,
             "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
-            "release_date": max(sources[sid]["release_date"] for sid in source_ids),
             "sources": [_source_entry(sid, raw_dir, sources) for sid in source_ids],
             "caveats": caveats[name],
         })
@@ -89,6 +99,7 @@ def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]
         "title": "Curated public data for the NPD and alternative provision briefing pack",
         "profile": "data-package",
         "pack_version": pack_version,
+        "data_version": data_version(resources, sources),
         "rebuild": "python build.py data [--raw DIR]",
         "resources": resources,
         "changelog": changelog,

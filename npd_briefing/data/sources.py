@@ -1,8 +1,18 @@
 """Where each raw input comes from, as its PROVENANCE.md records it.
 
-This is metadata about sources (publisher, licence, commit, release date), never a figure. The
-build copies it into ``data/datapackage.json`` beside each curated table it derives, updated with
-what ``build.py data --download`` recorded for the files it fetched (:func:`effective_sources`).
+This is metadata about sources, never a figure. The build copies it into ``data/datapackage.json``
+beside each curated table it derives, updated with what ``build.py data --download`` recorded for
+the files it fetched (:func:`effective_sources`).
+
+Each date field means one thing:
+
+- ``published``: when the publisher released the figures ("2023-06"), or NOT_RECORDED where no
+  publication date is known (a dashboard's intermediate data, a derived file, a file whose year is
+  inferred), or PER_ROW for tables typed in by hand, whose rows each give their own source date;
+- ``retrieved``: when the pack's raw copy was collected, typed in or downloaded (NOT_RECORDED where
+  the raw folder's PROVENANCE.md does not say);
+- ``commit_date``: for a copy read from a repository snapshot, the date of that commit (provenance,
+  never a publication date unless the repository is how the publisher publishes the file).
 """
 
 import json
@@ -26,12 +36,49 @@ ATTRIBUTIONS = {
 }
 
 TRANSCRIPTION = "short factual transcription with attribution"
+NOT_RECORDED = "not recorded"
+PER_ROW = "each row gives its own source date"
+
+# dfe/PROVENANCE.md: "Collected on 2026-11-28"; the ap/2024-25/ files and the national AP figures were
+# added on 2026-11-29. constituencies/PROVENANCE.md gives no collection date.
+DFE_COLLECTED = "2026-11-28"
+DFE_ADDED_LATER = "2026-11-29"
+
+SEND_AP_DASHBOARD = {"repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
+                     "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6", "commit_date": "2024-01-09",
+                     "retrieved": DFE_COLLECTED}
+SPC_RELEASES = ("https://explore-education-statistics.service.gov.uk/find-statistics/"
+                "school-pupils-and-their-characteristics")
 
 
-def _transcribed(file_name: str, title: str, licences: list[str]) -> dict:
+def _transcribed(file_name: str, title: str, licences: list[str], retrieved: str = DFE_COLLECTED) -> dict:
     """A table typed in by hand from public pages (dfe/npd/): each row carries its own citation."""
     return {"path": f"dfe/npd/{file_name}", "title": title, "publisher": "Various (each row names its own source)",
-            "repository": "", "commit": "", "url": "", "licences": licences, "release_date": "2026-11-28"}
+            "repository": "", "commit": "", "url": "", "licences": licences, "published": PER_ROW,
+            "retrieved": retrieved}
+
+
+# DfE's own figures for January 2025, read from its SPC quality-assurance repository (dfe/PROVENANCE.md,
+# "ap/2024-25/"): the files do not state their year, so every entry says how it was established.
+AP_2024_25_TITLE = ("Pupils in local-authority-funded alternative provision (AP census) by local authority, "
+                    "2024/25 (January 2025; year inferred): DfE's figures as published in its SPC and SEN "
+                    "quality-assurance repository")
+AP_2024_25_NOTE = ("The files do not state their year; it is inferred as 2024/25 (January 2025 census) because "
+                   "the repository's write-up and summary scripts filter time_period 202425, Derbyshire's ages "
+                   "sum to 732, which equals the 2024/25 Derbyshire total in EES's placement-reason data set "
+                   "(2023/24: 436), and Cumberland and Westmorland and Furness (new from 2023/24) are present. "
+                   "Upstream: the EES data set 'Alternative provision - local authority funded placements - "
+                   "pupil counts' (ap_placements_ap_census.csv of 'Schools, pupils and their characteristics'), "
+                   "rows with sex, fsm and ethnicity_minor Total, summed by LA and age. No DfE release text "
+                   "quoting the England total (58,450) was found.")
+AP_2024_25_REPOSITORY = "dfe-analytical-services/hackathon-2025-spc-sen-qa"
+
+
+def _ap_2024_25(file_name: str, repository_file: str, commit: str) -> dict:
+    return {"path": f"dfe/ap/2024-25/{file_name}", "title": AP_2024_25_TITLE,
+            "publisher": "Department for Education", "repository": AP_2024_25_REPOSITORY, "commit": commit,
+            "url": f"https://github.com/{AP_2024_25_REPOSITORY}", "licences": [OGL], "published": NOT_RECORDED,
+            "retrieved": DFE_ADDED_LATER, "repository_file": repository_file, "note": AP_2024_25_NOTE}
 
 
 SOURCES: dict[str, dict] = {
@@ -41,9 +88,12 @@ SOURCES: dict[str, dict] = {
         "publisher": "Department for Education (data from UK Parliament Members API and ONS)",
         "repository": "dfe-analytical-services/mp-lookup",
         "commit": "793ea661826202d050e95291e6f64021ce6c94d1",
+        "commit_date": "2026-06-27",
         "url": "https://github.com/dfe-analytical-services/mp-lookup",
         "licences": [OPL, OGL],
-        "release_date": "2026-06-27",
+        # DfE publishes the lookup as this repository, updated automatically: the commit is the release.
+        "published": "2026-06-27",
+        "retrieved": NOT_RECORDED,
     },
     "mysociety_pcon_lookup": {
         "path": "constituencies/mysociety_pcon_2024_lookup.json",
@@ -51,9 +101,11 @@ SOURCES: dict[str, dict] = {
         "publisher": "mySociety",
         "repository": "mysociety/2025-constituencies",
         "commit": "a0b99a674f0b92e6a0c82ecc609bd2f1fd19681c",
+        "commit_date": "2024-07-02",
         "url": "https://github.com/mysociety/2025-constituencies",
         "licences": [CC_BY_MYSOCIETY],
-        "release_date": "2024-07-02",
+        "published": "2024-07-02",  # mySociety publishes its data package from this repository
+        "retrieved": NOT_RECORDED,
     },
     "mysociety_postcode_ranges": {
         "path": "constituencies/mysociety_pcon_2024_postcode_range_lookup.json",
@@ -61,9 +113,11 @@ SOURCES: dict[str, dict] = {
         "publisher": "mySociety (built from OS Code-Point Open)",
         "repository": "mysociety/2025-constituencies",
         "commit": "a0b99a674f0b92e6a0c82ecc609bd2f1fd19681c",
+        "commit_date": "2024-07-02",
         "url": "https://github.com/mysociety/2025-constituencies",
         "licences": [CC_BY_MYSOCIETY, "OS/Royal Mail"],
-        "release_date": "2024-07-02",
+        "published": "2024-07-02",
+        "retrieved": NOT_RECORDED,
     },
     "seat_la_overlap": {
         "path": "constituencies/derived_pcon2024_to_la_overlap_weights.csv",
@@ -72,68 +126,75 @@ SOURCES: dict[str, dict] = {
         "publisher": "mySociety; Department for Education (dfeR); ONS",
         "repository": "mysociety/2025-constituencies; dfe-analytical-services/dfeR",
         "commit": "c1e5e55ff605b1802ee5133c20ddb8a6458db5eb; f54528a11ccc7f8b4e582146ac19535f23e41b94",
+        "commit_date": "2023-08-10; 2025-09-29",
         "url": "https://github.com/mysociety/2025-constituencies",
         "licences": [CC_BY_MYSOCIETY, OGL],
-        "release_date": "2023-08-10",
+        "published": NOT_RECORDED,  # derived by the pack's data collector, never published as such
+        "retrieved": NOT_RECORDED,
     },
     "ap_census_totals": {
         "path": "dfe/ap/derived_ap_census_la_funded_pupils_totals_2017-18_to_2022-23.csv",
         "title": "Schools, pupils and their characteristics 2022/23: pupils in local-authority-funded "
                  "alternative provision (AP census), all-Total rows",
         "publisher": "Department for Education",
-        "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-        "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
-        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
-               "school-pupils-and-their-characteristics",
+        **SEND_AP_DASHBOARD,
+        "url": SPC_RELEASES,
         "licences": [OGL],
-        "release_date": "2023-06",
+        "published": "2023-06",
     },
     "ap_counts_by_provision": {
         "path": "dfe/ap/derived_ap_counts_by_provision_type_la_2017-18_to_2022-23.csv",
         "title": "DfE SEND and AP inclusion dashboard: AP counts by provision type and LA "
                  "(state-funded AP school headcounts from the school census)",
         "publisher": "Department for Education",
-        "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-        "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
-        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
-               "school-pupils-and-their-characteristics",
+        **SEND_AP_DASHBOARD,
+        "url": SPC_RELEASES,
         "licences": [OGL],
-        "release_date": "2024-01-09",
+        "published": NOT_RECORDED,  # the dashboard's intermediate data, not a published EES file
     },
     "school_ap_placement": {
         "path": "dfe/ap/spc_school_ap_placement.csv",
         "title": "Schools, pupils and their characteristics 2022/23: pupils in school-arranged "
                  "alternative provision by placement reason (school census)",
         "publisher": "Department for Education",
-        "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-        "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
-        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
-               "school-pupils-and-their-characteristics",
+        **SEND_AP_DASHBOARD,
+        "url": SPC_RELEASES,
         "licences": [OGL],
-        "release_date": "2023-06",
+        "published": "2023-06",
     },
     "la_codes_by_year": {
         "path": "dfe/reference/la_codes_by_year_from_ap_census.csv",
         "title": "LA codes by year, from the AP census file (boundary changes)",
         "publisher": "Department for Education",
-        "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-        "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
-        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
-               "school-pupils-and-their-characteristics",
+        **SEND_AP_DASHBOARD,
+        "url": SPC_RELEASES,
         "licences": [OGL],
-        "release_date": "2023-06",
+        "published": "2023-06",
     },
+    "ap_2024_25_by_la": _ap_2024_25(
+        "derived_la_funded_ap_pupils_by_la_2024-25.csv",
+        "derived from output/la_total_spc_ap_census_age.csv: the ages summed per LA, with the DfE LA number "
+        "and region added by the pack's data collector (dfe/PROVENANCE.md)",
+        "ca97be6af9387e012076a116f165000a6aff09dd"),
+    "ap_2024_25_by_la_age": _ap_2024_25(
+        "la_total_spc_ap_census_age.csv", "output/la_total_spc_ap_census_age.csv",
+        "ca97be6af9387e012076a116f165000a6aff09dd"),
+    "ap_2024_25_by_region_age": _ap_2024_25(
+        "regional_total_spc_ap_census_age.csv", "output/regional_total_spc_ap_census_age.csv",
+        "ca97be6af9387e012076a116f165000a6aff09dd"),
+    "ap_2024_25_england_by_age": _ap_2024_25(
+        "national_total_spc_ap_census_age.csv", "output/national_total_spc_ap_census_age.csv",
+        "bcde39fb914f10aa1e8197e81612b7743e2e46af"),
     "pupil_headcounts": {
         "path": "dfe/pupils/la_pupil_headcount_sen_in_england_2017_18_to_2022_23.csv",
         "title": "Pupils in state-funded schools by LA (school census, January), via DfE's SEND and "
                  "AP inclusion dashboard (Special educational needs in England, sen_phase_type)",
         "publisher": "Department for Education",
-        "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-        "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
+        **SEND_AP_DASHBOARD,
         "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
                "special-educational-needs-in-england",
         "licences": [OGL],
-        "release_date": "2024-01-09",
+        "published": NOT_RECORDED,  # the dashboard's prepared data
     },
     "npd_key_facts": _transcribed("npd_key_facts_transcribed.csv",
                        "NPD key facts, transcribed by hand with a citation on every row",
@@ -150,12 +211,17 @@ SOURCES: dict[str, dict] = {
     "ap_reason_counts": _transcribed("ap_reason_counts_transcribed.csv",
                        "AP placement reason counts and shares, transcribed with citations",
                        [OGL, TRANSCRIPTION]),
+    "national_ap_figures": _transcribed("national_ap_figures_2021_to_2024_transcribed.csv",
+                       "National AP figures 2021 to 2024, transcribed by hand with the words quoted",
+                       [OGL, OPL, TRANSCRIPTION], retrieved=DFE_ADDED_LATER),
 }
 
 
 def effective_sources(raw_dir: Path) -> dict[str, dict]:
-    """SOURCES, updated with what the download recorded for the files it fetched into ``raw_dir``
-    (download URL, date and sha256, release title and date), so the manifest says where they came from."""
+    """SOURCES, updated with what the download recorded for each source into ``raw_dir`` (for a fetched
+    file: URL, sha256, release title, ``published`` as the service gives it and ``retrieved`` = the
+    download date; for one that failed, ``not_downloaded`` with the reason), so the manifest says where
+    every file came from."""
     path = Path(raw_dir) / DOWNLOAD_RECORD
     if not path.is_file():
         return SOURCES

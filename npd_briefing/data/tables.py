@@ -5,8 +5,8 @@ The build (:mod:`.curate`) derives exactly these columns and copies sources and 
 ``data/datapackage.json``; the loaders (:mod:`.datasets`) check each file against its columns and
 types; the briefing checks and cites the tables marked as used by it. Types follow the frictionless
 table schema names (``string``, ``integer``, ``number``, ``boolean``); an integer column may be
-blank, and blank means "no data". Caveats may hold ``{years}`` and ``{mp_changes}``, filled in from
-the data at each build so that a refresh never leaves them stale.
+blank, and blank means "no data". Caveats may hold ``{years}``, ``{years_by_measure}`` and
+``{mp_changes}``, filled in from the data at each build so that a refresh never leaves them stale.
 """
 
 from dataclasses import dataclass
@@ -26,7 +26,16 @@ def _columns(spec: str) -> dict[str, str]:
 
 GEOGRAPHY = "time_period:integer academic_year geographic_level region_name la_code la_gss_code la_name"
 CITATION = "source_url source_title publisher source_date"
-CITATION_FLAGS = "citation secondary:boolean disputed:boolean note"
+CITATION_FLAGS = "citation secondary:boolean disputed:boolean note citation_status"
+# How each hand-transcribed row is cited (data/citations.py derives it from the row's own fields).
+CITATION_STATUS_RULE = (
+    "citation_status says what the row keeps of its source: 'address and quoted words kept' (a source "
+    "URL, and the note quotes the source's words: after 'Quote:', or in quotation marks holding the "
+    "row's figure or, for a named category, its words), "
+    "'address kept' (a URL, no such quotation), 'title only' (no URL: the page is cited by title and "
+    "publisher), 'not found in any cited page' (the note says the figure or its period was inferred, not "
+    "read); a few rows are corrected by hand where their fields cannot tell (listed in "
+    "npd_briefing/data/citations.py).")
 
 
 @dataclass(frozen=True)
@@ -65,54 +74,86 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               "Boundary changes between 2017/18 and the 2024 map; earlier figures for a successor LA are "
               "its predecessor's.",
           ), frozenset({BRIEFING})),
-    Table("la_ap", _columns(f"{GEOGRAPHY} measure pupils:integer"),
-          ("ap_census_totals", "ap_counts_by_provision", "school_ap_placement", "la_codes_by_year"), (
-              "la_funded_ap_pupils counts pupils (not placements) in LA-funded AP, AP census, January.",
+    Table("la_ap", _columns(f"{GEOGRAPHY} measure pupils:integer source_id"),
+          ("ap_census_totals", "ap_2024_25_by_la", "ap_2024_25_by_la_age", "ap_2024_25_by_region_age",
+           "ap_2024_25_england_by_age", "ap_counts_by_provision", "school_ap_placement", "la_codes_by_year",
+           "seat_la_overlap"), (
+              "Years by measure: {years_by_measure}. A year missing from a measure has no figure in the "
+              "sources at hand: nothing is interpolated.",
+              "Each figure is a January census count: time_period 202425 is the census of January 2025. "
+              "la_funded_ap_pupils is the AP census; state_funded_ap_school_pupils and "
+              "school_arranged_ap_pupils are the school census.",
+              "la_funded_ap_pupils counts pupils (not placements) in LA-funded AP, by the LA that funds the "
+              "placement; pupils in schools are counted where their school is.",
+              "source_id names the row's source in this table's sources: la_funded_ap_pupils for 2024/25 "
+              "comes from DfE's figures in its SPC quality-assurance repository, whose year (2024/25) is "
+              "inferred, not stated (see that source's note); a later official release covering the same "
+              "year replaces them.",
               "state_funded_ap_school_pupils is from a DfE dashboard's intermediate data, not an EES file.",
-              "school_arranged_ap_pupils exists only from 2022/23.",
-              "An LA missing in a year had no figure published for that year.",
-              "la_gss_code is the latest ONS code of the LA number (Gateshead, Northumberland, "
-              "Buckinghamshire changed code).",
+              "An LA missing in a year has no figure for that year in its source (Luton: no LA-funded AP "
+              "figure for 2022/23).",
+              "la_gss_code is the latest ONS code of the LA number, as the seat weights give it (mySociety "
+              "LAD23 and dfeR): Gateshead, Northumberland, Buckinghamshire, North Yorkshire and Somerset "
+              "changed code; Barnsley's and Sheffield's 2025 codes are not applied.",
           ), frozenset({BRIEFING})),
     Table("school_arranged_ap_reasons", _columns(f"{GEOGRAPHY} placement_reason pupils:integer"),
-          ("school_ap_placement", "la_codes_by_year"), (
+          ("school_ap_placement", "la_codes_by_year", "seat_la_overlap"), (
               "School-census reasons for school-arranged AP, {years}; not the AP-census reason for "
               "placement in LA-funded AP collected from January 2018.",
               "Blank pupils means suppressed (c) or not applicable (z) in the source; a reason with no row "
               "for an LA was not published for it.",
           ), frozenset({BRIEFING})),
     Table("pupils", _columns(f"{GEOGRAPHY} pupils_state_funded:integer pupils_sf_nursery_primary_secondary:integer"),
-          ("pupil_headcounts", "la_codes_by_year"), (
+          ("pupil_headcounts", "la_codes_by_year", "seat_la_overlap"), (
+              "School census headcounts, January, {years}: the rate denominator; a rate exists only for a "
+              "year with a headcount here.",
               "pupils_state_funded is derived from rounded shares (error about 0.003% for England).",
               "Pupils are counted in the LA where their school is, not where they live.",
+              "DfE's mainstream number-on-roll scorecards are not used: they count other pupils (reception to "
+              "Year 11 in mainstream schools) and are labelled a year behind their census.",
           ), frozenset({BRIEFING})),
     Table("npd_facts", _columns(f"fact_id fact value unit period_or_as_at {CITATION} source_type {CITATION_FLAGS}"),
           ("npd_key_facts",), (
               "Typed in by hand from public pages; citation says how direct the source is; secondary and "
               "disputed rows are marked.",
+              CITATION_STATUS_RULE,
+              "F13's period ('2012 to 2016') is in no cited page, so it is left blank.",
           ), frozenset({BRIEFING})),
     Table("npd_release_counts", _columns(f"count_id measure breakdown value:number unit period {CITATION} "
                                          f"{CITATION_FLAGS}"),
           ("npd_release_counts",), (
               "Counts are mostly defenddigitalme's, made from the DfE register; superseded police and Home "
               "Office figures are marked disputed.",
+              CITATION_STATUS_RULE,
           ), frozenset({BRIEFING})),
     Table("npd_named_releases", _columns(f"release_id date year:integer organisation sector tier identifying "
                                          f"purpose status {CITATION} {CITATION_FLAGS}"),
           ("npd_named_releases",), (
               "Named in FOI threads and campaign posts; dates are register dates whose meaning is not stated.",
               "status separates releases from a rejected application and DSAP applications with no outcome.",
+              CITATION_STATUS_RULE,
           ), frozenset({BRIEFING})),
     Table("ap_reason_categories", _columns("category source_url source_title source_date citation "
-                                           "secondary:boolean note"),
+                                           "secondary:boolean note citation_status"),
           ("ap_reason_categories",), (
               "The official 2018 list of eight reasons for placement was not found in the sources at hand.",
+              CITATION_STATUS_RULE,
           ), frozenset({NOTEBOOKS})),
     Table("ap_reason_counts", _columns(f"reason time_period geography value:number unit collection setting_type "
-                                       f"{CITATION} citation secondary:boolean note"),
+                                       f"{CITATION} citation secondary:boolean note citation_status"),
           ("ap_reason_counts",), (
               "Mixed sources: Schools Week percentages (secondary), EES previews, school-census counts.",
+              CITATION_STATUS_RULE,
           ), frozenset({NOTEBOOKS})),
+    Table("national_ap_figures", _columns(f"fact_id fact value unit period_or_as_at {CITATION} source_type "
+                                          f"{CITATION_FLAGS}"),
+          ("national_ap_figures",), (
+              "National figures for 2021 to 2024 as news, Parliament and campaign pages quote them, each with "
+              "the words quoted; the unit says what is counted (pupils, placements, records).",
+              "N03 counts placements, not pupils; N01 (sole registration) and N04 (state-funded AP) use "
+              "different definitions; N06 is defenddigitalme's figure, not DfE's.",
+              CITATION_STATUS_RULE,
+          ), frozenset({BRIEFING})),
     Table("postcode_ranges", _columns("range_start:integer gss_code"),
           ("mysociety_postcode_ranges", "mysociety_pcon_lookup"), (
               "Great Britain only: Northern Ireland (BT) postcodes are not covered.",

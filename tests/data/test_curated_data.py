@@ -1,6 +1,7 @@
 """Invariants of the committed curated tables (the real data every briefing prints from)."""
 
 import hashlib
+import shutil
 
 import pandas as pd
 import pytest
@@ -19,16 +20,23 @@ def test_manifest_hashes_and_row_counts_match_the_files():
         assert hashlib.sha256(payload).hexdigest() == resource["sha256"], resource["path"]
         rows = len(pd.read_csv(config.DATA_DIR / resource["path"], dtype=str, keep_default_na=False))
         assert rows == resource["rows"], resource["path"]
-        assert resource["licences"] and resource["sources"] and resource["release_date"]
+        assert resource["licences"] and resource["sources"]
         for source in resource["sources"]:
-            assert source["publisher"] and source["title"]
+            assert source["publisher"] and source["title"] and source["published"] and source["retrieved"]
 
 
-def test_rebuild_from_raw_reproduces_the_committed_tables():
+def test_rebuild_from_raw_reproduces_the_committed_data_byte_for_byte(tmp_path):
+    """`python build.py data` changes nothing: every table, the manifest (sources, dates, caveats, data
+    version, change log) and CITATION.cff."""
     if not config.RAW_DATA_DIR.is_dir():
         pytest.skip("raw data folder ../shared/data not present")
     for name, frame in curate.build_tables(config.RAW_DATA_DIR).items():
         assert table_csv_bytes(frame) == (config.DATA_DIR / f"{name}.csv").read_bytes(), name
+    shutil.copytree(config.DATA_DIR, tmp_path / "data", ignore=shutil.ignore_patterns("downloads"))
+    curate.build_data(config.RAW_DATA_DIR, tmp_path / "data")
+    for path in sorted(config.DATA_DIR.glob("*.*")):
+        assert (tmp_path / "data" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert (tmp_path / "CITATION.cff").read_bytes() == (config.ROOT / "CITATION.cff").read_bytes()
 
 
 def test_650_seats_by_nation_with_unique_codes():
@@ -66,44 +74,64 @@ def test_weights_are_shares_summing_to_one_except_the_flagged_seats():
 
 @pytest.mark.parametrize("measure", ["la_funded_ap_pupils", "state_funded_ap_school_pupils",
                                      "school_arranged_ap_pupils"])
-def test_la_rows_add_up_to_the_england_total(measure):
+def test_la_rows_add_up_to_their_region_and_to_england_every_year(measure):
     ap = datasets.load("la_ap")
     ap = ap[ap["measure"] == measure]
     for year, rows in ap.groupby("time_period"):
         england = rows.loc[rows["geographic_level"] == "National", "pupils"]
         assert len(england) == 1 and pd.notna(england.iloc[0]), (measure, year)
-        las = rows[rows["geographic_level"] == "Local authority"]["pupils"]
-        regions = rows[rows["geographic_level"] == "Regional"]["pupils"]
-        assert len(regions) == 9
-        # Suppressed LA cells are blank: then the LAs may only fall short of England, never exceed it.
-        if las.isna().any():
-            assert las.sum() <= england.iloc[0]
-        else:
-            assert las.sum() == england.iloc[0], (measure, year)
+        las = rows[rows["geographic_level"] == "Local authority"]
+        regions = rows[rows["geographic_level"] == "Regional"].set_index("region_name")["pupils"]
+        assert len(regions) == 9 and set(las["region_name"]) == set(regions.index), (measure, year)
         assert regions.sum() == england.iloc[0], (measure, year)
+        # Suppressed LA cells are blank: then the LAs may only fall short of their total, never exceed it.
+        for region, in_region in las.groupby("region_name"):
+            if in_region["pupils"].isna().any():
+                assert in_region["pupils"].sum() <= regions[region], (measure, year, region)
+            else:
+                assert in_region["pupils"].sum() == regions[region], (measure, year, region)
+        if las["pupils"].isna().any():
+            assert las["pupils"].sum() <= england.iloc[0]
+        else:
+            assert las["pupils"].sum() == england.iloc[0], (measure, year)
 
 
-def test_ap_covers_2017_18_to_2022_23_and_la_codes_are_harmonised():
+def test_ap_covers_every_year_there_is_and_la_codes_are_harmonised():
     ap = datasets.load("la_ap")
     funded = ap[ap["measure"] == "la_funded_ap_pupils"]
-    assert sorted(funded["time_period"].unique()) == [201718, 201819, 201920, 202021, 202122, 202223]
+    # January 2018 to January 2023 from the 2022/23 release, January 2025 from DfE's QA repository; the
+    # sources hold no 2023/24 by LA, and none is made up.
+    assert sorted(funded["time_period"].unique()) == [201718, 201819, 201920, 202021, 202122, 202223, 202425]
+    assert 202324 not in set(ap["time_period"])
     las = funded[funded["geographic_level"] == "Local authority"]
     assert las.groupby("la_code")["la_gss_code"].nunique().max() == 1  # one ONS code per LA number
     gateshead = las[las["la_code"] == "390"]
-    assert set(gateshead["la_gss_code"]) == {"E08000037"} and len(gateshead) == 6
+    assert set(gateshead["la_gss_code"]) == {"E08000037"} and len(gateshead) == 7
 
 
-def test_every_english_seat_la_has_latest_ap_data_directly_or_through_its_predecessor_but_luton():
+def test_every_english_seat_la_has_its_own_figure_for_the_newest_census():
     weights = datasets.load("seat_la_weights")
-    lineage = datasets.load("la_lineage")
     ap = datasets.load("la_ap")
-    latest = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == ap["time_period"].max())]
-    published = set(latest["la_code"])
-    successors = lineage.groupby("la_code")["predecessor_la_code"].apply(set)
-    without = {la_code for la_code in set(weights.loc[weights["nation"] == "England", "la_code"])
-               if not (la_code in published or successors.get(la_code, set()) & published)}
-    # Luton (821) has no LA-funded AP row for 2022/23 in the source; briefings say "not published".
-    assert without == {"821"}
+    latest = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == ap["time_period"].max())
+                & ap["pupils"].notna()]
+    # All 153 authorities, Luton (no 2022/23 figure in its source) and Cumberland and Westmorland and
+    # Furness (Cumbria's until January 2023) included.
+    assert set(weights.loc[weights["nation"] == "England", "la_code"]) == set(latest["la_code"]) - {""}
+    luton = ap[(ap["la_code"] == "821") & (ap["measure"] == "la_funded_ap_pupils")]
+    assert 202223 not in set(luton["time_period"])
+
+
+def test_la_ons_codes_agree_with_the_seat_weights():
+    weights = datasets.load("seat_la_weights")
+    current = dict(zip(weights["la_code"], weights["la_gss_code"]))
+    for name in ("la_ap", "pupils", "school_arranged_ap_reasons"):
+        table = datasets.load(name)
+        las = table[table["geographic_level"] == "Local authority"]
+        las = las[las["la_code"].isin(current)]
+        assert (las["la_gss_code"] == las["la_code"].map(current)).all(), name
+    ap = datasets.load("la_ap").drop_duplicates("la_code").set_index("la_code")
+    assert {code: ap.loc[code, "la_gss_code"] for code in ("815", "933", "942", "943", "821")} == {
+        "815": "E06000065", "933": "E06000066", "942": "E06000063", "943": "E06000064", "821": "E06000032"}
 
 
 def test_pupil_denominators_add_up_to_england():

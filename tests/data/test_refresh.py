@@ -21,10 +21,12 @@ from npd_briefing import cli, config
 from npd_briefing.evidence import analysis
 from npd_briefing.data import curate, datasets, download
 from npd_briefing.exceptions import DataFileError
-from npd_briefing.data.manifest import read_manifest
+from npd_briefing.data.manifest import read_manifest, table_csv_bytes
 from npd_briefing.data.sources import SOURCES
+from tests.data import ees_answers as ees
+from tests.data.conftest import csv_bytes, needs_raw, read, write
 
-pytestmark = pytest.mark.skipif(not config.RAW_DATA_DIR.is_dir(), reason="raw data folder ../shared/data not present")
+pytestmark = needs_raw
 
 CENSUS = SOURCES["ap_census_totals"]["path"]
 PLACEMENT = SOURCES["school_ap_placement"]["path"]
@@ -33,37 +35,6 @@ PUPILS = SOURCES["pupil_headcounts"]["path"]
 BY_TYPE = SOURCES["ap_counts_by_provision"]["path"]
 MPS = SOURCES["dfe_mp_lookup"]["path"]
 SYMBOLS = ["x", "z", "c", ":", "-", "u", "low"]
-
-
-@pytest.fixture
-def raw(tmp_path):
-    """A raw folder with a copy of every file the build reads (the 2022/23 release, `gender` layout)."""
-    folder = tmp_path / "raw"
-    for meta in SOURCES.values():
-        (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
-    return folder
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """An empty data folder that the CLI writes to instead of data/."""
-    folder = tmp_path / "data"
-    monkeypatch.setattr(config, "DATA_DIR", folder)
-    monkeypatch.setattr(config, "MANIFEST_PATH", folder / "datapackage.json")
-    return folder
-
-
-def read(folder, path):
-    return pd.read_csv(folder / path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-
-def csv_bytes(frame, bom=False):
-    return ("\ufeff" if bom else "").encode() + frame.to_csv(index=False).encode()
-
-
-def write(folder, path, frame, bom=False):
-    (folder / path).write_bytes(csv_bytes(frame, bom))
 
 
 def later_layout(frame):
@@ -81,13 +52,15 @@ def later_layout(frame):
 
 def add_year(frame):
     """2022/23's rows again as 2023/24, with Cumbria (909) split into Cumberland (942) and Westmorland
-    and Furness (943), and Barnsley (370) given a new ONS code."""
+    and Furness (943), North Yorkshire (815) and Somerset (933) with their 2023 ONS codes, as a 2023/24
+    release has them, and Barnsley (370) given a new ONS code."""
     rows = frame[frame["time_period"] == "202223"].assign(time_period="202324")
     cumbria = rows[rows["old_la_code"] == "909"]
     rows = pd.concat([rows[rows["old_la_code"] != "909"],
                       cumbria.assign(old_la_code="942", new_la_code="E06000063", la_name="Cumberland"),
                       cumbria.assign(old_la_code="943", new_la_code="E06000064", la_name="Westmorland and Furness")])
-    rows.loc[rows["old_la_code"] == "370", "new_la_code"] = "E08000038"
+    for code, gss in (("370", "E08000038"), ("815", "E06000065"), ("933", "E06000066")):
+        rows.loc[rows["old_la_code"] == code, "new_la_code"] = gss
     return pd.concat([frame, rows], ignore_index=True)
 
 
@@ -126,37 +99,37 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
 
     manifest = curate.build_data(raw, data)
     changes = manifest["changelog"][-1]["changes"]
-    assert any(line.startswith("la_ap: 2032 -> ") and line.endswith("years 2017/18 to 2023/24 (was 2017/18 to 2022/23)")
+    # 2023/24 fills the gap between January 2023 and the 2024/25 figures.
+    assert any(line.startswith("la_ap: 2195 -> ") and line.endswith("; years 2017/18 to 2024/25")
                for line in changes), changes
     # 163 rows for 2023/24 (Cumbria's split adds one), and Barnsley's six years re-coded.
     assert ("pupils: 970 -> 1133 rows (169 added, 6 removed); years 2017/18 to 2023/24 (was 2017/18 to 2022/23)"
             in changes)
     assert "Aldershot (E14001063): MP Alex Baker (Labour) -> A. N. Other (Independent)" in changes
     assert "LA 370 Barnsley: ONS code E08000016 -> E08000038" in changes
-    assert "LA 942 Cumberland: new LA number (E06000063), figures from 2023/24" in changes
-    assert "LA 943 Westmorland and Furness: new LA number (E06000064), figures from 2023/24" in changes
-    assert not any(line.startswith("warning") for line in changes)
+    assert changes[-1].startswith("warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
+                                  "(the rate denominator) end at 2023/24")
+    caveats = next(r for r in manifest["resources"] if r["name"] == "la_ap")["caveats"]
+    assert caveats[0].startswith("Years by measure: la_funded_ap_pupils 2017/18 to 2024/25; ")
     assert curate.build_data(raw, data)["changelog"] == manifest["changelog"]  # nothing new, nothing logged
 
     original_load = datasets.load
     monkeypatch.setattr(datasets, "load", lambda name, data_dir=data: original_load(name, data_dir))
-    assert analysis.latest_year() == 202324
+    assert analysis.latest_year() == 202425
     lineage = datasets.load("la_lineage").set_index("la_code")
     assert lineage.loc["942", "note"] == "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."
     picture = analysis.local_picture("E14001424")  # Penrith and Solway: Cumberland and Westmorland and Furness
-    assert picture.academic_year == "2023/24"
+    assert picture.academic_year == "2024/25"
     assert [(a.la_code, a.data_la_code) for a in picture.authorities] == [("942", "942"), ("943", "943")]
-    assert picture.authorities[0].latest_pupils is not None
+    assert picture.authorities[0].latest_pupils == 166
     seats = datasets.load("seats").set_index("gss_code")
     assert seats.loc["E14001063", "mp_display_name"] == "A. N. Other"
 
 
 def test_ap_figures_beyond_the_denominators_are_reported(raw, tmp_path):
     data = tmp_path / "data"
-    curate.build_data(raw, data)
-    write(raw, CENSUS, add_year(read(raw, CENSUS)))
     changes = curate.build_data(raw, data)["changelog"][-1]["changes"]
-    assert changes[-1].startswith("warning: LA-funded AP figures reach 2023/24 but the pupil headcounts "
+    assert changes[-1].startswith("warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
                                   "(the rate denominator) end at 2022/23")
 
 
@@ -185,26 +158,26 @@ def test_data_without_download_never_reaches_the_network(raw, data_dir, monkeypa
     assert "seats: new table, 650 rows" in capsys.readouterr().out
 
 
-def summary(data_set_id, title):
-    return {"id": data_set_id, "title": title, "published": "2024-06-06T09:30:00Z",
-            "publication": {"id": "p1", "title": "Schools, pupils and their characteristics"},
-            "release": {"id": "r1", "title": "Academic year 2023/24"}}
-
-
-def fake_release(raw):
-    """What the fake opener serves: a later EES release, a new MP lookup and the register page."""
+def fake_release(raw, title_answer=None):
+    """What the fake opener serves: the latest SPC release in the EES Content API's own shapes
+    (tests/data/ees_answers.py), a new MP lookup and the register page. The CSVs are the raw files
+    with a made-up 2023/24 added, laid out as a later release lays them out."""
     api = download.EES_CONTENT_API
-    listing = f"{api}/data-set-files?publicationId=p1&latestOnly=true&page={{}}&pageSize=40"
+    pub = ees.PUBLICATION_ID
+    listing = f"{api}/data-set-files?publicationId={pub}&latestOnly=true&page={{}}&pageSize=40"
     ods = "https://assets.publishing.service.gov.uk/media/1/dfe-external-data-shares.ods"
+    census = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d01", ees.PUPIL_COUNTS, time_to="2024/25")
+    other = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d00", "Class size - by school")
+    reasons = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d02", ees.PLACEMENT_REASONS,
+                                        time_from="2022/23")
     return {
-        f"{api}/publications/school-pupils-and-their-characteristics/title": json.dumps({"id": "p1"}).encode(),
-        listing.format(1): json.dumps({"results": [summary("d1", download.EES_DATA_SETS["ap_census_totals"][0]),
-                                               summary("d0", "Class size - by school")],
-                                   "paging": {"page": 1, "totalPages": 2}}).encode(),
-        listing.format(2): json.dumps({"results": [summary("d2", download.EES_DATA_SETS["school_ap_placement"][0])],
-                                   "paging": {"page": 2, "totalPages": 2}}).encode(),
-        f"{api}/data-set-files/d1/download": csv_bytes(later_layout(add_year(read(raw, CENSUS))), bom=True),
-        f"{api}/data-set-files/d2/download": csv_bytes(later_layout(add_year(read(raw, PLACEMENT))), bom=True),
+        f"{api}/publications/{download.SPC_PUBLICATION}/title":
+            json.dumps(title_answer or ees.publication_title()).encode(),
+        listing.format(1): json.dumps(ees.paginated([census, other], page=1, page_size=40, total_results=41)).encode(),
+        listing.format(2): json.dumps(ees.paginated([reasons], page=2, page_size=40, total_results=41)).encode(),
+        f"{api}/data-set-files/{census['id']}/download": csv_bytes(later_layout(add_year(read(raw, CENSUS))), bom=True),
+        f"{api}/data-set-files/{reasons['id']}/download":
+            csv_bytes(later_layout(add_year(read(raw, PLACEMENT))), bom=True),
         download.MP_LOOKUP_URL: csv_bytes(new_mp(read(raw, MPS))),
         download.REGISTER_CONTENT_API: json.dumps({"public_updated_at": "2026-09-10T09:30:00Z", "details": {
             "attachments": [{"title": "DfE external data shares: June 2026", "url": ods}]}}).encode(),
@@ -212,49 +185,105 @@ def fake_release(raw):
     }
 
 
-def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp_path, monkeypatch, capsys):
-    curate.build_data(raw, data_dir)
-    served = fake_release(raw)
-
+def serve(monkeypatch, served, failing=()):
+    """Answer each request from ``served``; a URL in ``failing`` answers HTTP 500."""
     def fake_urlopen(request, timeout):
+        if request.full_url in failing:
+            raise urllib.error.HTTPError(request.full_url, 500, "Internal Server Error", {}, None)
         if request.full_url not in served:
             raise urllib.error.URLError(f"no fake answer for {request.full_url}")
         return io.BytesIO(served[request.full_url])
 
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
+
+
+def sources_of(data_dir):
+    return {s["id"]: s for r in read_manifest(data_dir / "datapackage.json")["resources"] for s in r["sources"]}
+
+
+def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp_path, monkeypatch, capsys):
+    curate.build_data(raw, data_dir)
+    served = fake_release(raw)
+    serve(monkeypatch, served)
     downloads = tmp_path / "downloads"
     assert cli.main(["data", "--download", "--raw", str(raw), "--download-dir", str(downloads)]) == 0
     out = capsys.readouterr().out
-    census_url = f"{download.EES_CONTENT_API}/data-set-files/d1/download"
+    census_url = f"{download.EES_CONTENT_API}/data-set-files/9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d01/download"
     assert f"downloaded dfe/ap/ap_placements_ap_census.csv from {census_url}" in out
     assert "Aldershot (E14001063): MP Alex Baker (Labour) -> A. N. Other (Independent)" in out
-    assert "years 2017/18 to 2023/24 (was 2017/18 to 2022/23)" in out
-    assert "warning: LA-funded AP figures reach 2023/24" in out  # pupil headcounts are not downloaded
+    assert "not downloaded:" not in out.split("not downloaded, copied from --raw")[0]
 
-    sources = {s["id"]: s for r in read_manifest(data_dir / "datapackage.json")["resources"] for s in r["sources"]}
+    sources = sources_of(data_dir)
     census = sources["ap_census_totals"]
-    assert (census["download_url"], census["downloaded"], census["release_date"]) == (
-        census_url, date.today().isoformat(), "2024-06-06")
+    # published: what EES says of the data set; retrieved: the day it was downloaded.
+    assert (census["download_url"], census["published"], census["retrieved"]) == (
+        census_url, "2026-06-04", date.today().isoformat())
     assert census["download_sha256"] == hashlib.sha256(served[census_url]).hexdigest()
-    assert census["title"].startswith("Schools, pupils and their characteristics, Academic year 2023/24: ")
+    assert census["title"] == f"Schools, pupils and their characteristics, Academic year 2025/26: {ees.PUPIL_COUNTS}"
+    assert census["repository"] == census["commit"] == census["commit_date"] == ""
     mps = sources["dfe_mp_lookup"]
     assert mps["download_sha256"] == hashlib.sha256(served[download.MP_LOOKUP_URL]).hexdigest()
+    assert (mps["published"], mps["retrieved"]) == ("not recorded", date.today().isoformat())
     assert "download_url" not in sources["pupil_headcounts"]
     assert set(pd.read_csv(data_dir / "seats.csv", dtype=str)["mps_as_of"]) == {date.today().isoformat()}
     assert (downloads / download.REGISTER_FILE).read_bytes() == b"PK fake spreadsheet"
     register = json.loads((downloads / "downloads.json").read_text())["dfe_external_data_shares"]
-    assert register["release_date"] == "2026-09-10"
+    assert (register["published"], register["retrieved"]) == ("2026-09-10", date.today().isoformat())
 
 
-def test_a_register_page_that_fails_is_recorded_not_fatal(monkeypatch):
-    def not_found(request, timeout):
-        raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, None)
+def test_the_title_answer_before_december_2025_is_accepted(monkeypatch):
+    served = {f"{download.EES_CONTENT_API}/publications/{download.SPC_PUBLICATION}/title":
+              json.dumps(ees.legacy_publication_title()).encode()}
+    serve(monkeypatch, served)
+    assert download.publication_id(download.SPC_PUBLICATION) == ees.PUBLICATION_ID
+    served[next(iter(served))] = json.dumps({"title": ees.PUBLICATION_TITLE}).encode()
+    with pytest.raises(DataFileError, match=r"/title: the answer has no publicationId; the EES API may have changed"):
+        download.publication_id(download.SPC_PUBLICATION)
 
-    monkeypatch.setattr(urllib.request, "urlopen", not_found)
-    files, record = download.fetch_register("2026-12-01")
-    assert files == {} and record == {"dfe_external_data_shares": {
-        "skipped": f"could not download {download.REGISTER_CONTENT_API} (HTTP 404); check the internet "
-                   f"connection, or rebuild from local files with `python build.py data --raw DIR`"}}
+
+def test_one_source_failing_does_not_stop_the_others(raw, data_dir, tmp_path, monkeypatch, capsys):
+    curate.build_data(raw, data_dir)
+    before = curate.build_tables(raw)["school_arranged_ap_reasons"]
+    served = fake_release(raw)
+    reasons_url = f"{download.EES_CONTENT_API}/data-set-files/9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d02/download"
+    serve(monkeypatch, served, failing={reasons_url, download.REGISTER_CONTENT_API})
+    downloads = tmp_path / "downloads"
+    assert cli.main(["data", "--download", "--raw", str(raw), "--download-dir", str(downloads)]) == 0
+    out = capsys.readouterr().out
+    failed = (f"not downloaded: school_ap_placement: could not download {reasons_url} (HTTP 500); check the "
+              f"internet connection, or rebuild from local files with `python build.py data --raw DIR` (built "
+              f"from the --raw copy)")
+    assert failed in out and "not downloaded: dfe_external_data_shares: could not download" in out
+    assert "downloaded dfe/ap/ap_placements_ap_census.csv" in out
+    assert "downloaded constituencies/dfe_mp_lookup.csv" in out
+
+    record = json.loads((downloads / "downloads.json").read_text())
+    assert record["school_ap_placement"] == {"not_downloaded": failed.split(": ", 2)[2].removesuffix(
+        " (built from the --raw copy)")}
+    assert "download_url" in record["ap_census_totals"] and "download_url" in record["dfe_mp_lookup"]
+    manifest = read_manifest(data_dir / "datapackage.json")
+    assert failed in manifest["changelog"][-1]["changes"]
+    assert "not_downloaded" in sources_of(data_dir)["school_ap_placement"]
+    # The placement reasons were built from the --raw copy (only Barnsley's ONS code follows the newer
+    # census); the census from the download.
+    after = pd.read_csv(data_dir / "school_arranged_ap_reasons.csv", dtype=str, keep_default_na=False)
+    expected = pd.read_csv(io.BytesIO(table_csv_bytes(before)), dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(after.drop(columns="la_gss_code"), expected.drop(columns="la_gss_code"))
+    assert 202324 in set(pd.read_csv(data_dir / "la_ap.csv")["time_period"])
+
+
+def test_a_changed_title_answer_skips_ees_and_keeps_the_mp_lookup(raw, data_dir, tmp_path, monkeypatch, capsys):
+    """The failure issue 11 describes: the title answer changed shape, and the whole download stopped."""
+    served = fake_release(raw, title_answer={"title": ees.PUBLICATION_TITLE})
+    serve(monkeypatch, served)
+    downloads = tmp_path / "downloads"
+    assert cli.main(["data", "--download", "--raw", str(raw), "--download-dir", str(downloads)]) == 0
+    out = capsys.readouterr().out
+    for source_id in ("ap_census_totals", "school_ap_placement"):
+        assert f"not downloaded: {source_id}: {download.EES_CONTENT_API}/publications/" in out
+    assert "downloaded constituencies/dfe_mp_lookup.csv" in out
+    assert set(pd.read_csv(data_dir / "seats.csv", dtype=str)["mps_as_of"]) == {date.today().isoformat()}
+    assert 202324 not in set(pd.read_csv(data_dir / "la_ap.csv")["time_period"])  # the census came from --raw
 
 
 def test_download_offline_fails_in_one_line_and_writes_nothing(raw, data_dir, tmp_path, monkeypatch, capsys):

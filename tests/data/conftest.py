@@ -1,0 +1,44 @@
+"""Fixtures for the data room's tests: a writable copy of the raw folder, and a data folder the CLI
+writes to instead of data/. Files rewritten in these copies are fixtures; the names and numbers a test
+writes into them are made up and never evidence."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from npd_briefing import config
+from npd_briefing.data.sources import SOURCES
+
+needs_raw = pytest.mark.skipif(not config.RAW_DATA_DIR.is_dir(), reason="raw data folder ../shared/data not present")
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """A raw folder with a copy of every file the build reads."""
+    folder = tmp_path / "raw"
+    for meta in SOURCES.values():
+        (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """An empty data folder that the CLI writes to instead of data/."""
+    folder = tmp_path / "data"
+    monkeypatch.setattr(config, "DATA_DIR", folder)
+    monkeypatch.setattr(config, "MANIFEST_PATH", folder / "datapackage.json")
+    return folder
+
+
+def read(folder, path):
+    return pd.read_csv(folder / path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def csv_bytes(frame, bom=False):
+    return ("\ufeff" if bom else "").encode() + frame.to_csv(index=False).encode()
+
+
+def write(folder, path, frame, bom=False):
+    (folder / path).write_bytes(csv_bytes(frame, bom))
