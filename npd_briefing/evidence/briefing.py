@@ -60,8 +60,11 @@ def prepare(constituency: str, *, sender_name: str = "", sender_address: str = "
 
 
 def cover_html(b: Briefing) -> str:
+    ap_year = analysis.latest_year()
+    ap = datasets.load("la_ap")
+    newest = ap.loc[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == ap_year), "source_id"].iloc[0]
     return render("sections/cover.html.j2", seat=b.seat, day=b.date, mp_address=address_line(b.seat.mp_full_title),
-                  ap_year=analysis.latest_year(), ap_release=datasets.resource("la_ap")["release_date"])
+                  ap_year=ap_year, ap_published=datasets.source("la_ap", newest)["published"])
 
 
 def local_html(b: Briefing) -> str:
@@ -112,7 +115,7 @@ def letter_html(b: Briefing) -> str:
 def sources_html() -> str:
     """Each source of the tables the briefing cites, once, and their attributions."""
     cited = [datasets.resource(name) for name in tables.used_by(tables.BRIEFING)]
-    sources = {(s["title"], s["publisher"], s["release_date"], tuple(s["licences"]), s.get("url", "")): s
+    sources = {(s["title"], s["publisher"], s["published"], s["retrieved"], tuple(s["licences"]), s.get("url", "")): s
                for resource in cited for s in resource["sources"]}
     attributions = sorted({line for resource in cited for line in resource["attribution"]})
     return render("sections/sources.html.j2", sources=list(sources.values()), attributions=attributions,

@@ -180,7 +180,8 @@ def _sources(rows: pd.DataFrame, id_column: str) -> str:
 
 def _dfe_source(table: str, source_id: str) -> str:
     source = next(s for s in datasets.resource(table)["sources"] if s["id"] == source_id)
-    return (f"{source['publisher']}, '{source['title']}' (released {source['release_date']}), "
+    return (f"{source['publisher']}, '{source['title']}' (published {source['published']}; retrieved "
+            f"{source['retrieved']}), "
             f"{', '.join(source['licences'])}")
 
 
