@@ -71,10 +71,15 @@ class _Stopped(BaseException):
 
 
 def input_files() -> list[Path]:
-    """Every file a briefing is made from, besides its parameters."""
+    """Every file a briefing is made from, besides its parameters (the website's own templates
+    and code are not: changing a page must not re-render 650 PDFs)."""
+    def used(path: Path) -> bool:
+        return path.is_file() and not path.is_relative_to(config.SITE_TEMPLATES_DIR) \
+            and not path.is_relative_to(config.SITE_PACKAGE_DIR)
+
     return [config.MANIFEST_PATH, BRIEFING_NOTEBOOK,
-            *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if path.is_file()),
-            *sorted(config.PACKAGE_DIR.rglob("*.py"))]
+            *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if used(path)),
+            *sorted(path for path in config.PACKAGE_DIR.rglob("*.py") if used(path))]
 
 
 def inputs_digest(paths: list[Path]) -> str:
