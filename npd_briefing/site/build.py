@@ -100,7 +100,7 @@ def _seat_page(renderer: pages.Pages, seat: Seat, member_id: int, figures: dict,
     return renderer.seat(
         seat={"gss_code": seat.gss_code, "name": seat.name, "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
               "nation": seat.nation, "region": seat.region, "mp": seat.mp_display_name,
-              "mp_full_title": address_line(seat.mp_full_title), "mp_address_line": address_line(seat.mp_full_title),
+              "mp_address": address_line(seat.mp_full_title),
               "party": seat.party, "mps_as_of": seat.mps_as_of, "mp_email": seat.mp_email,
               "contact_url": CONTACT_URL.format(member_id=int(member_id))},
         figures=figures["local"],
@@ -143,7 +143,8 @@ def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[st
         return result
     day = parse_date(date)
     seats = default_resolver().seats()
-    members = dict(zip(datasets.load("seats")["gss_code"], datasets.load("seats")["member_id"]))
+    seats_table = datasets.load("seats")
+    members = dict(zip(seats_table["gss_code"], seats_table["member_id"]))
     figures = {seat.gss_code: seat_figures(seat) for seat in seats}
     attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
     renderer = pages.Pages(build_date=datetime.date.today().isoformat(), attributions=attributions, csv_name=CSV_NAME)
