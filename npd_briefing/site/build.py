@@ -118,13 +118,12 @@ def _seat_page(renderer: pages.Pages, seat: Seat, member_id: int, figures: dict,
 def _methodology(renderer: pages.Pages, seats: list[Seat], figures: dict[str, dict]) -> bytes:
     local = next(figures[seat.gss_code]["local"] for seat in seats if figures[seat.gss_code]["local"])
     resources = [datasets.resource(name) for name in SITE_TABLES]
-    caveats = list(dict.fromkeys(caveat for resource in resources for caveat in resource.get("caveats", [])))
     changelog = read_manifest(config.MANIFEST_PATH).get("changelog", [])
     return renderer.methodology(
         latest_census=f"{local['census']} ({local['academic_year']})",
         rate_census=f"{local['rate_census']} ({local['rate_academic_year']})",
         rate_denominator=local["rate_denominator"], seat_estimate_method=local["seat_estimate_method"],
-        mps_as_of=max(seat.mps_as_of for seat in seats), caveats=caveats, tables=resources,
+        mps_as_of=max(seat.mps_as_of for seat in seats), tables=resources,
         data_date=changelog[-1]["date"] if changelog else "unknown",
         manifest_sha256=hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest())
 
