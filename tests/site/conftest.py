@@ -16,11 +16,8 @@ import pypdf
 import pytest
 
 from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
+from site_setup import LETTER_DATE, SITE_SEATS, SUB_PATH
 
-# One seat in each nation: England, Wales (with a Welsh name), Scotland, Northern Ireland.
-SITE_SEATS = ("E14001063", "W07000086", "S14000021", "N05000001")
-SUB_PATH = "/campaign/site/"
-LETTER_DATE = "2026-03-12"
 
 
 def _blank_pdf() -> bytes:

@@ -29,7 +29,7 @@ from npd_briefing.seats.postcodes import normalise_postcode
 from npd_briefing.seats.resolve import default_resolver, fold_name
 from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX
 
-from conftest import SUB_PATH
+from site_setup import SUB_PATH
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 try:

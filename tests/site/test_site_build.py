@@ -26,7 +26,7 @@ from npd_briefing.site.drafts import letter_html, long_date
 from npd_briefing.site.figures import CSV_COLUMNS, seat_figures
 from npd_briefing.site.pages import CSP
 
-from conftest import LETTER_DATE, SITE_SEATS
+from site_setup import LETTER_DATE, SITE_SEATS
 
 SEATS = default_resolver().seats()
 BY_CODE = {seat.gss_code: seat for seat in SEATS}
