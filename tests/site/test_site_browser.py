@@ -6,12 +6,12 @@ anything not bound for the local server is refused and remembered. At the end no
 gone anywhere else, and nothing typed may appear in any request or in the page's storage.
 """
 
+import datetime
 import email
 import email.policy
 import random
 import re
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -305,7 +305,7 @@ def _python_draft(seat, sender_name, pdf: Path):
     message = build_meeting_request(to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
                                     salutation=salutation(seat.mp_full_title, seat.mp_display_name),
                                     seat_name=seat.name, sender_name=sender_name, pdf_bytes=pdf.read_bytes(),
-                                    pdf_filename=pdf.name, date=__import__("datetime").date.today())
+                                    pdf_filename=pdf.name, date=datetime.date.today())
     return email.message_from_bytes(message.as_bytes(policy=email.policy.SMTP), policy=email.policy.default)
 
 
