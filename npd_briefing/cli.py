@@ -4,6 +4,7 @@
 ``build.py resolve``  -> seats.resolve.resolve
 ``build.py brief``    -> pipeline.brief.brief
 ``build.py all``      -> pipeline.batch.render_all
+``build.py site``     -> site.build.build_site
 
 Errors a person can cause print one line to stderr and exit 2; nothing else is printed for them.
 """
@@ -63,6 +64,13 @@ def _cmd_all(args: argparse.Namespace) -> int:
                       formats=args.format, date=args.date).exit_code
 
 
+def _cmd_site(args: argparse.Namespace) -> int:
+    from npd_briefing.site.build import build_site
+
+    return build_site(out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force,
+                      date=args.date).exit_code
+
+
 class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes get the same one-line error and exit 2 as any other bad input."""
 
@@ -108,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
     every.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
     every.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
     every.set_defaults(run=_cmd_all)
+
+    site = commands.add_parser("site", help="build the campaign website: seat finder, seat pages, PDFs, CSV")
+    site.add_argument("--out", default=str(config.SITE_OUT_DIR), help="output folder (default: %(default)s)")
+    site.add_argument("--only", default=None,
+                      help="render briefings only for these GSS codes or seat names (comma-separated, or a file); "
+                           "every seat still gets a page")
+    site.add_argument("--nation", default=None, help="render briefings only for England, Wales, Scotland or "
+                                                     "Northern Ireland")
+    site.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+    site.add_argument("--force", action="store_true", help="render every chosen briefing even if it is up to date")
+    site.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
+    site.set_defaults(run=_cmd_site)
     return parser
 
 

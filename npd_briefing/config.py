@@ -10,6 +10,10 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 BRIEFING_DIR = ROOT / "briefing"
 TEMPLATES_DIR = BRIEFING_DIR / "templates"
 BRIEFING_OUT_DIR = BRIEFING_DIR / "out"
+# The campaign website (`build.py site`): its templates and where it is built.
+SITE_TEMPLATES_DIR = TEMPLATES_DIR / "site"
+SITE_PACKAGE_DIR = PACKAGE_DIR / "site"
+SITE_OUT_DIR = BRIEFING_DIR / "site"
 
 # The raw inputs the curated tables are derived from (read-only; see their PROVENANCE.md files).
 RAW_DATA_DIR = ROOT.parent / "shared" / "data"

@@ -9,31 +9,51 @@ Outlook open it as an editable draft. Thunderbird and Apple Mail open it as a me
 
 import datetime
 import email.policy
+import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.files import write_output
 from npd_briefing.letters.salutation import address_line
 
+# The wording lives in this one template, which the campaign website's browser code fills too.
+TEMPLATE_PATH = TEMPLATES_DIR / "meeting_request.txt"
+PLACEHOLDERS = ("salutation", "seat_name", "sender_name")
 NAME_PLACEHOLDER = "[Your name]"
+SUBJECT_PREFIX = "Subject: "
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
-def _body(*, salutation: str, seat_name: str, sender_name: str | None) -> str:
-    """The request in the campaign's spirit: short, polite, one ask (a surgery appointment)."""
-    return f"""{salutation},
+def load_template(path: Path = TEMPLATE_PATH) -> tuple[str, str]:
+    """The template's subject line and body, placeholders unfilled.
 
-I live in {seat_name} and I would like to meet you at one of your constituency surgeries to talk about children's privacy in the National Pupil Database.
+    The file is a ``Subject: ...`` line, a blank line, then the body; placeholders are
+    ``{{salutation}}``, ``{{seat_name}}`` and ``{{sender_name}}``.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    subject, blank, body = text.partition("\n\n")
+    unknown = sorted(set(_PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
+    if not subject.startswith(SUBJECT_PREFIX) or "\n" in subject or not blank or unknown:
+        raise ValueError(f"{path} must be a '{SUBJECT_PREFIX}...' line, a blank line and the body, with only "
+                         f"the placeholders {', '.join(PLACEHOLDERS)}")
+    return subject[len(SUBJECT_PREFIX):], body
 
-The Department for Education's Alternative Provision census records the reason a child moves from mainstream school into Alternative Provision, and those reasons include pregnancy, physical and mental health, and being a young offender. These records join the named National Pupil Database, where they are kept forever, and identifying pupil-level data from the database are released to third parties, including for commercial re-use and to journalists. Parents and children are not asked for consent.
 
-I have attached a short briefing for {seat_name}. I would be grateful if your office could offer me an appointment at a surgery.
+def fill(text: str, values: dict[str, str]) -> str:
+    """Each ``{{name}}`` in ``values`` replaced in one pass, so a value is never read as a placeholder;
+    placeholders not in ``values`` are left as written (the website leaves ``{{sender_name}}``)."""
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
 
-Yours sincerely,
 
-{sender_name or NAME_PLACEHOLDER}
-"""
+def meeting_request_text(*, salutation: str, seat_name: str, sender_name: str | None) -> tuple[str, str]:
+    """The subject and body: the request in the campaign's spirit, short and polite with one ask
+    (a surgery appointment), signed with ``NAME_PLACEHOLDER`` when no name is given."""
+    subject, body = load_template()
+    values = {"salutation": salutation, "seat_name": seat_name, "sender_name": sender_name or NAME_PLACEHOLDER}
+    return fill(subject, values), fill(body, values)
 
 
 def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutation: str, seat_name: str,
@@ -55,11 +75,12 @@ def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutat
         if not (at and local_part and domain):
             raise ValueError(f"to_address is not an email address: {to_address!r}")
         message["To"] = Address(display_name=address_line(mp_full_title), username=local_part, domain=domain)
-    message["Subject"] = f"Request to meet: children's privacy in the National Pupil Database ({seat_name})"
+    subject, body = meeting_request_text(salutation=salutation, seat_name=seat_name, sender_name=sender_name)
+    message["Subject"] = subject
     # A date without a time of day: "-0000" says the local zone is not known.
     message["Date"] = format_datetime(datetime.datetime.combine(date, datetime.time()))
     message["X-Unsent"] = "1"
-    message.set_content(_body(salutation=salutation, seat_name=seat_name, sender_name=sender_name))
+    message.set_content(body)
     message.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=pdf_filename)
     return message
 

@@ -1,0 +1,166 @@
+"""``build.py site``: the campaign website, one folder of static files to publish anywhere.
+
+The folder holds ``index.html`` (the seat finder, and every seat listed by nation and region for
+browsers without JavaScript), a page per seat under ``seats/`` named by its GSS code, the
+briefing PDFs under ``briefings/`` (rendered like ``build.py all``: only seats whose briefing is
+missing or stale), the lookup file, a methodology page, a privacy page and a CSV of every seat's
+figures. Every page is written whole; a rerun rewrites the pages and renders only what changed.
+"""
+
+import datetime
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from npd_briefing import config
+from npd_briefing.data import datasets
+from npd_briefing.data.manifest import read_manifest
+from npd_briefing.exceptions import OutputError
+from npd_briefing.files import write_output
+from npd_briefing.letters.letter import address_line
+from npd_briefing.pipeline.batch import NATIONS, BatchResult, render_all
+from npd_briefing.pipeline.brief import MAX_SENDER_CHARS, output_stem, parse_date
+from npd_briefing.seats.resolve import Seat, default_resolver
+from npd_briefing.site import drafts, pages
+from npd_briefing.site.figures import figures_csv, seat_figures
+from npd_briefing.site.lookup import write_lookup
+
+BRIEFINGS_DIR = "briefings"
+SEATS_DIR = "seats"
+STATIC_DIR = "static"
+CSV_NAME = "seat-figures.csv"
+# The national annex PDF, made by the briefing work into the briefings folder: linked from every
+# seat page and attached to every email draft whenever it is there.
+NATIONAL_ANNEX = "national-annex.pdf"
+CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
+# The curated tables the site's pages draw on, listed on the methodology page.
+SITE_TABLES = ("seats", "seat_la_weights", "la_lineage", "la_ap", "pupils", "postcode_ranges")
+
+
+@dataclass
+class SiteResult:
+    """The briefings batch, and what was built around it."""
+
+    batch: BatchResult
+    index_path: Path | None = None
+    seat_pages: int = 0
+    with_briefing: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return self.batch.exit_code
+
+
+def national_annex(briefings: Path) -> Path | None:
+    path = briefings / NATIONAL_ANNEX
+    return path if path.is_file() else None
+
+
+def _write(path: Path, payload: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    write_output(path, payload)
+
+
+def _copy_static(out_dir: Path) -> None:
+    for source in sorted((config.SITE_TEMPLATES_DIR / "static").iterdir()):
+        if source.is_file():
+            _write(out_dir / STATIC_DIR / source.name, source.read_bytes())
+
+
+def _download(path: Path | None, href: str) -> dict | None:
+    return None if path is None else {"href": href, "size": pages.file_size(path.stat().st_size)}
+
+
+def _index_groups(seats: list[Seat]) -> list[dict]:
+    nations = []
+    for nation in NATIONS:
+        in_nation = [seat for seat in seats if seat.nation == nation]
+        regions = sorted({seat.region for seat in in_nation})
+        nations.append({"name": nation, "regions": [{
+            "name": region,
+            "seats": [{"name": seat.name, "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
+                       "page": f"{output_stem(seat)}.html"}
+                      for seat in sorted(in_nation, key=lambda seat: seat.name) if seat.region == region],
+        } for region in regions]})
+    return nations
+
+
+def _seat_page(renderer: pages.Pages, seat: Seat, member_id: int, figures: dict, briefings: Path, day) -> bytes:
+    stem = output_stem(seat)
+    pdf = briefings / f"{stem}.pdf"
+    pdf = pdf if pdf.is_file() else None
+    annex = national_annex(briefings)
+    eml = briefings / f"{stem}-meeting-request.eml"
+    draft = drafts.email_draft(seat)
+    attachments = [{"href": f"../{BRIEFINGS_DIR}/{path.name}", "name": path.name} for path in (pdf, annex) if path]
+    return renderer.seat(
+        seat={"gss_code": seat.gss_code, "name": seat.name, "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
+              "nation": seat.nation, "region": seat.region, "mp": seat.mp_display_name,
+              "mp_address": address_line(seat.mp_full_title),
+              "party": seat.party, "mps_as_of": seat.mps_as_of, "mp_email": seat.mp_email,
+              "contact_url": CONTACT_URL.format(member_id=int(member_id))},
+        figures=figures["local"],
+        briefing=_download(pdf, f"../{BRIEFINGS_DIR}/{stem}.pdf"),
+        annex=_download(annex, f"../{BRIEFINGS_DIR}/{NATIONAL_ANNEX}"),
+        unsigned_eml=f"../{BRIEFINGS_DIR}/{eml.name}" if eml.is_file() else None,
+        letter=drafts.letter_html(seat, day),
+        draft=draft,
+        email_body=pages.email_body_html(draft["body"], draft["sender_slot"], draft["name_placeholder"]),
+        draft_data={key: draft[key] for key in ("to_header", "subject_header", "body", "sender_slot", "name_placeholder")}
+        | {"filename": eml.name, "attachments": attachments},
+        max_sender_chars=MAX_SENDER_CHARS)
+
+
+def _methodology(renderer: pages.Pages, seats: list[Seat], figures: dict[str, dict]) -> bytes:
+    local = next(figures[seat.gss_code]["local"] for seat in seats if figures[seat.gss_code]["local"])
+    resources = [datasets.resource(name) for name in SITE_TABLES]
+    changelog = read_manifest(config.MANIFEST_PATH).get("changelog", [])
+    return renderer.methodology(
+        latest_census=f"{local['census']} ({local['academic_year']})",
+        rate_census=f"{local['rate_census']} ({local['rate_academic_year']})",
+        rate_denominator=local["rate_denominator"], seat_estimate_method=local["seat_estimate_method"],
+        mps_as_of=max(seat.mps_as_of for seat in seats), tables=resources,
+        data_date=changelog[-1]["date"] if changelog else "unknown",
+        manifest_sha256=hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest())
+
+
+def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[str] | None = None,
+               nation: str | None = None, jobs: int | None = None, force: bool = False,
+               date: str | None = None) -> SiteResult:
+    """Render missing or stale briefings (``only``/``nation`` choose which, as for ``build.py all``),
+    then write every page, the lookup file and the CSV into ``out_dir``. Every seat gets a page;
+    a seat whose briefing is not there yet says so on its page."""
+    out_dir = Path(out_dir)
+    briefings = out_dir / BRIEFINGS_DIR
+    batch = render_all(out_dir=briefings, jobs=jobs, only=only, nation=nation, force=force, formats="pdf", date=date)
+    result = SiteResult(batch=batch)
+    if batch.interrupted_by:
+        return result
+    day = parse_date(date)
+    seats = default_resolver().seats()
+    seats_table = datasets.load("seats")
+    members = dict(zip(seats_table["gss_code"], seats_table["member_id"]))
+    figures = {seat.gss_code: seat_figures(seat) for seat in seats}
+    attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
+    renderer = pages.Pages(build_date=datetime.date.today().isoformat(), attributions=attributions, csv_name=CSV_NAME)
+
+    _copy_static(out_dir)
+    lookup_name = write_lookup(out_dir)
+    for seat in seats:
+        _write(out_dir / SEATS_DIR / f"{output_stem(seat)}.html",
+               _seat_page(renderer, seat, members[seat.gss_code], figures[seat.gss_code], briefings, day))
+        result.seat_pages += 1
+        result.with_briefing += (briefings / f"{output_stem(seat)}.pdf").is_file()
+    _write(out_dir / CSV_NAME, figures_csv(seats, figures))
+    _write(out_dir / "methodology.html", _methodology(renderer, seats, figures))
+    _write(out_dir / "privacy.html", renderer.privacy())
+    result.index_path = out_dir / "index.html"
+    _write(result.index_path, renderer.index(nations=_index_groups(seats), seat_count=len(seats),
+                                             lookup_name=lookup_name))
+    print(f"site: {result.seat_pages} seat pages, {result.with_briefing} with a briefing PDF; "
+          f"open {result.index_path}, or preview it with: python -m http.server -d {out_dir}", file=sys.stderr)
+    return result

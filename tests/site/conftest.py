@@ -1,0 +1,88 @@
+"""The campaign website, built once for the site tests from a handful of seats, and served locally.
+
+Briefings are rendered for one seat in each nation (every seat still gets a page), and a small
+stand-in for the national annex (whose real PDF other work produces) is put in the briefings
+folder first, so the pages link it and the email drafts attach it. The site is served by
+``http.server`` on 127.0.0.1 under a sub-path, with every request it receives recorded.
+"""
+
+import functools
+import http.server
+import io
+import threading
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
+from site_setup import LETTER_DATE, SITE_SEATS, SUB_PATH
+
+
+
+def _blank_pdf() -> bytes:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(site folder, SiteResult) for a site whose briefings are rendered for SITE_SEATS."""
+    out = tmp_path_factory.mktemp("site-root") / SUB_PATH.strip("/")
+    (out / BRIEFINGS_DIR).mkdir(parents=True)
+    (out / BRIEFINGS_DIR / NATIONAL_ANNEX).write_bytes(_blank_pdf())
+    result = build_site(out_dir=out, only=list(SITE_SEATS), jobs=2, date=LETTER_DATE)
+    assert result.exit_code == 0 and sorted(result.batch.rendered) == sorted(SITE_SEATS)
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def site_dir(site) -> Path:
+    return site[0]
+
+
+class RecordingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the files and records every request: method, path, headers and body."""
+
+    requests: list[dict]
+
+    def _record(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+
+    def do_GET(self):
+        self._record()
+        super().do_GET()
+
+    def do_HEAD(self):
+        self._record()
+        super().do_HEAD()
+
+    def do_POST(self):
+        self._record()
+        self.send_error(405)
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    """(base URL of the site under its sub-path, the list of requests the server received)."""
+    root = site_dir
+    for _ in SUB_PATH.strip("/").split("/"):
+        root = root.parent
+    requests: list[dict] = []
+    handler = type("Handler", (RecordingHandler,), {"requests": requests})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}", requests
+    httpd.shutdown()
+    httpd.server_close()

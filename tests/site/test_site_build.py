@@ -1,0 +1,216 @@
+"""`build.py site`: what lands in the folder, read back as files (the browser tests use it live)."""
+
+import csv
+import datetime
+import gzip
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+import pytest
+from markupsafe import escape
+
+from npd_briefing import cli, config
+from npd_briefing.data import datasets
+from npd_briefing.evidence import analysis
+from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
+from npd_briefing.letters.meeting_request import meeting_request_text
+from npd_briefing.pipeline.brief import output_stem
+from npd_briefing.seats.resolve import default_resolver
+from npd_briefing.site import build as site_build
+from npd_briefing.site.drafts import letter_html, long_date
+from npd_briefing.site.figures import CSV_COLUMNS, seat_figures
+from npd_briefing.site.pages import CSP
+
+from site_setup import LETTER_DATE, SITE_SEATS
+
+SEATS = default_resolver().seats()
+BY_CODE = {seat.gss_code: seat for seat in SEATS}
+PAGES_BUDGET = 100_000  # index.html and the scripts and styles it loads, before the lookup file
+
+
+class Links(HTMLParser):
+    """Every URL an HTML page refers to, the elements it has, and its CSP meta."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.tags, self.csp, self.lang = [], [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy":
+            self.csp = attrs["content"]
+        for name in ("href", "src", "data-lookup"):
+            if attrs.get(name):
+                self.urls.append(attrs[name])
+
+
+def parsed(path: Path) -> Links:
+    links = Links()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def html_pages(site_dir: Path) -> list[Path]:
+    return sorted(path for path in site_dir.rglob("*.html") if path.parent.name != site_build.BRIEFINGS_DIR)
+
+
+def test_every_seat_has_a_page_named_by_its_gss_code(site):
+    site_dir, result = site
+    assert result.seat_pages == 650 and result.with_briefing == len(SITE_SEATS)
+    pages = {path.name for path in (site_dir / "seats").glob("*.html")}
+    assert pages == {f"{output_stem(seat)}.html" for seat in SEATS}
+    index_links = [url for url in parsed(site_dir / "index.html").urls if url.startswith("seats/")]
+    assert sorted(index_links) == sorted(f"seats/{name}" for name in pages)
+
+
+def test_every_page_is_self_contained_relative_and_locked_down(site_dir):
+    """Relative links that resolve to files in the folder (so any sub-path works), the same CSP
+    everywhere, and nothing loaded from anywhere else."""
+    for page in html_pages(site_dir):
+        links = parsed(page)
+        assert links.csp == CSP and links.lang == "en-GB", page
+        for tag, attrs in links.tags:
+            if tag in ("script", "img", "link", "iframe", "source", "audio", "video", "object", "embed"):
+                url = attrs.get("src") or attrs.get("href")
+                assert tag != "script" or attrs.get("type") == "application/json" or url, page
+                assert url is None or not urlsplit(url).scheme and not url.startswith("/"), (page, url)
+        for url in links.urls:
+            parts = urlsplit(url)
+            if parts.scheme in ("https", "mailto"):
+                assert parts.scheme == "mailto" or parts.netloc == "members.parliament.uk", (page, url)
+                continue
+            assert not parts.scheme and not url.startswith("/"), (page, url)
+            if parts.path:
+                assert (page.parent / unquote(parts.path)).resolve().is_file(), (page, url)
+    csp = dict(part.strip().split(" ", 1) for part in CSP.split(";"))
+    assert csp["default-src"] == "'none'" and all(value in ("'self'", "'none'") for value in csp.values())
+
+
+def test_seat_page_links_the_mp_the_pdfs_and_marks_welsh(site_dir):
+    seat = BY_CODE["W07000086"]  # Bridgend / Pen-y-bont
+    page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
+    member_id = int(pd.read_csv(config.DATA_DIR / "seats.csv").set_index("gss_code").loc[seat.gss_code, "member_id"])
+    assert f'href="https://members.parliament.uk/member/{member_id}/contact"' in page
+    assert f'href="../briefings/{output_stem(seat)}.pdf"' in page
+    assert 'href="../briefings/national-annex.pdf"' in page
+    assert '<h1>Bridgend <span class="welsh" lang="cy">Pen-y-bont</span></h1>' in page
+    assert "cover schools in England only" in " ".join(page.split())
+    unbuilt = (site_dir / "seats" / f"{output_stem(BY_CODE['E14001064'])}.html").read_text(encoding="utf-8")
+    assert "has not been published on this site yet" in unbuilt and "-aldridge-brownhills.pdf" not in unbuilt
+
+
+def test_local_figures_come_from_the_analysis_with_their_census(site_dir):
+    seat = BY_CODE["E14001076"]  # Barrow and Furness: two authorities, both new since 2023
+    page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
+    picture = analysis.local_picture(seat.gss_code)
+    january = f"January {analysis.january(picture.time_period)}"
+    assert f"{january} census ({picture.academic_year})" in page
+    assert f"(England: {picture.england_rate:.1f}; {picture.region}: {picture.region_rate:.1f})" in page
+    assert len(picture.authorities) == 2
+    for authority in picture.authorities:
+        assert f"<h3>{escape(authority.la_name)}" in page
+        shown = "not published" if authority.latest_pupils is None else f"{authority.latest_pupils:,}"
+        assert f"{january} census ({picture.academic_year}):\n <strong>{shown}</strong>" in page
+        assert f"<strong>{authority.latest_rate:.1f}</strong>" in page
+        for note in authority.notes:
+            assert str(escape(note)) in page
+
+
+def test_csv_has_every_seat_and_the_same_figures(site_dir):
+    rows = list(csv.DictReader(io.StringIO((site_dir / site_build.CSV_NAME).read_text(encoding="utf-8"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert {row["gss_code"] for row in rows} == set(BY_CODE)
+    aldershot = [row for row in rows if row["gss_code"] == "E14001063"]
+    local = seat_figures(BY_CODE["E14001063"])["local"]
+    assert len(aldershot) == len(local["authorities"]) == 1
+    row, authority = aldershot[0], local["authorities"][0]
+    assert row["la_funded_ap_pupils"] == str(authority["la_funded_ap_pupils"])
+    assert row["rate_per_10000_pupils"] == f"{authority['rate']:.1f}"
+    assert row["census"] == local["census"] and row["seat_estimate_la_funded_ap_pupils"] == f"{local['seat_estimate']:.0f}"
+    belfast = [row for row in rows if row["gss_code"] == "N05000001"]
+    assert len(belfast) == 1 and belfast[0]["la_funded_ap_pupils"] == "" and "England only" in belfast[0]["notes"]
+
+
+def test_letter_is_the_packs_own_with_sender_slots(site_dir):
+    """The letter on the page is letter.md through fill_letter and letter_to_html, with the sender's
+    name and address (empty here) and the date in slots the browser fills as text."""
+    seat = BY_CODE["E14001063"]
+    day = datetime.date.fromisoformat(LETTER_DATE)
+    unsigned = letter_to_html(fill_letter(load_letter_template(), {
+        "date": long_date(day), "salutation": "Dear Alex Baker", "mp_name": "Alex Baker",
+        "mp_full_title": "Alex Baker MP", "seat_name": seat.name, "sender_name": None, "sender_address": None}))
+    with_slots = str(letter_html(seat, day))
+    emptied = re.sub(r'<p><span class="slot" data-slot="sender_(?:name|address)"></span></p>\n', "", with_slots)
+    emptied = emptied.replace(f'<span class="slot" data-slot="date">{long_date(day)}</span>', long_date(day))
+    assert emptied == unsigned
+    page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
+    assert with_slots in page
+
+
+def test_email_draft_data_is_the_brief_commands_text(site_dir):
+    seat = BY_CODE["E14001063"]
+    page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.S).group(1))
+    subject, body = meeting_request_text(salutation="Dear Alex Baker", seat_name=seat.name, sender_name="Jo Bloggs")
+    assert data["body"].replace(data["sender_slot"], "Jo Bloggs") == body
+    assert data["subject_header"] == f"Subject: {subject}\r\n".replace("Database (", "Database\r\n (")
+    assert data["to_header"] == "To: Alex Baker MP <alex.baker.mp@parliament.uk>\r\n"
+    assert data["filename"] == f"{output_stem(seat)}-meeting-request.eml"
+    assert [a["name"] for a in data["attachments"]] == [f"{output_stem(seat)}.pdf", "national-annex.pdf"]
+
+
+def test_index_and_its_scripts_fit_the_budget_and_the_lookup_is_compact(site_dir):
+    index = parsed(site_dir / "index.html")
+    loaded = [url for tag, attrs in index.tags for url in [attrs.get("src") or attrs.get("href")]
+              if tag in ("script", "link") and url]
+    weight = (site_dir / "index.html").stat().st_size + sum((site_dir / url).stat().st_size for url in loaded)
+    assert weight < PAGES_BUDGET, weight
+    lookups = list(site_dir.glob("lookup-*.json"))
+    assert len(lookups) == 1 and index.urls.count(lookups[0].name) == 1
+    raw = lookups[0].read_bytes()
+    assert len(raw) < 450_000 and len(gzip.compress(raw)) < 110_000  # mySociety's ranges alone: 434 KB, 82 KB
+
+
+def test_methodology_names_the_data_version_and_every_source(site_dir):
+    page = (site_dir / "methodology.html").read_text(encoding="utf-8")
+    for name in site_build.SITE_TABLES:
+        resource = datasets.resource(name)
+        assert f"<code>{name}</code>" in page and resource["sha256"][:12] in page
+    assert "Built on " in page and "Curated data last rebuilt on " in page
+    privacy = (site_dir / "privacy.html").read_text(encoding="utf-8")
+    assert "no cookies, no local or session storage" in privacy
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--nation", "Atlantis"], "--nation 'Atlantis' is not valid"),
+    (["--date", "12/03/2026"], "date '12/03/2026' is not a date"),
+    (["--jobs", "0"], "--jobs 0 is not valid"),
+])
+def test_bad_options_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, argv, named):
+    out = tmp_path / "site"
+    assert cli.main(["site", "--out", str(out), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and named in captured.err
+    assert not out.exists()
+
+
+def test_briefing_fingerprints_ignore_the_websites_own_files():
+    from npd_briefing.pipeline.batch import input_files
+    inputs = input_files()
+    assert config.TEMPLATES_DIR / "meeting_request.txt" in inputs
+    assert not [path for path in inputs if path.is_relative_to(config.SITE_TEMPLATES_DIR)
+                or path.is_relative_to(config.SITE_PACKAGE_DIR)]
+
+
+def test_rerun_renders_nothing_and_rewrites_the_pages(site_dir):
+    result = site_build.build_site(out_dir=site_dir, only=list(SITE_SEATS), jobs=1, date=LETTER_DATE)
+    assert result.exit_code == 0 and result.batch.rendered == [] and sorted(result.batch.skipped) == sorted(SITE_SEATS)
+    assert result.seat_pages == 650 and len(list(site_dir.glob("lookup-*.json"))) == 1
