@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
     brief.add_argument("--sender-name", default="", help="your name, for the letter and email")
     brief.add_argument("--sender-address", default="", help="your address for the letter (use \\n for new lines)")
-    brief.add_argument("--letter", default=None, help="your own letter in Markdown, with the same placeholders")
+    brief.add_argument("--letter", default=None, help="your own letter in Markdown, with the same placeholders, "
+                       "or campaign-2017 for the campaign's original 2017 letter")
     brief.add_argument("--date", default=None, help="date for the letter, YYYY-MM-DD (default: today)")
     brief.set_defaults(run=_cmd_brief)
 

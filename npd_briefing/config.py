@@ -1,5 +1,6 @@
 """Every path the pack uses, in one place (cookiecutter-data-science style)."""
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -18,3 +19,8 @@ SITE_OUT_DIR = BRIEFING_DIR / "site"
 # The raw inputs the curated tables are derived from (read-only; see their PROVENANCE.md files).
 RAW_DATA_DIR = ROOT.parent / "shared" / "data"
 
+
+# Work that is the same for every seat (the national annex, an authority's charts) is kept here,
+# keyed by the hash of its inputs, so batches and later runs reuse it; never inside an output folder.
+CACHE_DIR = Path(os.environ.get("NPD_BRIEFING_CACHE") or ROOT / ".cache")
+ANNEX_FILE = "national-annex.pdf"

@@ -4,7 +4,9 @@ DfE's ``time_period`` is a six-digit academic year (``202223``); its censuses ar
 the 2022/23 figures are January 2023's.
 """
 
+import calendar
 import datetime
+import re
 
 from npd_briefing.exceptions import ParameterError
 from npd_briefing.text import quoted
@@ -14,6 +16,14 @@ def academic_year(time_period: int) -> str:
     """202223 -> "2022/23"."""
     text = str(int(time_period))
     return f"{text[:4]}/{text[4:]}"
+
+
+def academic_years(first: int, last: int) -> list[int]:
+    """Every academic year from ``first`` to ``last``, those with no figure included: 202223, 202324, ..."""
+    years = [int(first)]
+    while years[-1] < int(last):
+        years.append(years[-1] + 101)
+    return years
 
 
 def january(time_period: int) -> str:
@@ -45,3 +55,20 @@ def parse_date(text: str | None) -> datetime.date:
     except ValueError:
         raise ParameterError(f"date {quoted(str(text))} is not a date; write it as YYYY-MM-DD, "
                              f"e.g. 2026-03-12") from None
+
+
+def month_names(text: str, short: bool = False) -> str:
+    """'2015-07 to 2022-09' -> 'July 2015 to September 2022' ('Jul 2015 to Sep 2022' if ``short``),
+    as a reader says a period; full dates and other text are left as they are."""
+    names = calendar.month_abbr if short else calendar.month_name
+    return re.sub(r"\b(\d{4})-(\d{2})\b(?!-)", lambda m: f"{names[int(m[2])]} {m[1]}", text)
+
+
+def publication(source: dict) -> str:
+    """When a source's publisher released it and when the pack retrieved it, in words that keep the two
+    apart: "published 2023-06; retrieved 2026-11-28", "publication date not recorded; retrieved ..."."""
+    published, retrieved = source.get("published", "not recorded"), source.get("retrieved", "not recorded")
+    first = ("publication date not recorded" if published == "not recorded"
+             else published if published.startswith("each row") else f"published {published}")
+    second = "retrieval date not recorded" if retrieved == "not recorded" else f"retrieved {retrieved}"
+    return f"{first}; {second}"

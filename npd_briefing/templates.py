@@ -9,7 +9,7 @@ import jinja2
 
 from npd_briefing import caches
 from npd_briefing.config import TEMPLATES_DIR
-from npd_briefing.dates import academic_year, january, long_date
+from npd_briefing.dates import academic_year, january, long_date, month_names, publication
 
 
 def count(value: int | None) -> str:
@@ -22,10 +22,13 @@ def rate(value: float | None) -> str:
 
 @caches.per_process
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+    # HTML is escaped; the letter's text pieces (.txt.j2) are not: fill_letter makes their values safe.
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+                             autoescape=jinja2.select_autoescape(("html", "html.j2")),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters.update(count=count, rate=rate, percent="{:.0%}".format, signed_percent="{:+.0%}".format,
-                       long_date=long_date, january=january, academic_year=academic_year)
+                       long_date=long_date, january=january, academic_year=academic_year,
+                       period=month_names, publication=publication, lower_first=lambda text: text[:1].lower() + text[1:])
     return env
 
 

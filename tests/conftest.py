@@ -1,6 +1,7 @@
 """Shared test set-up and helpers.
 
-matplotlib, IPython and Jupyter write under $HOME, so every test run gets a temporary one. The
+matplotlib, IPython and Jupyter write under $HOME, so every test run gets a temporary one, and the
+pack's own cache (the annex, local charts) a temporary folder. The
 helpers are for tests in every room: run ``build.py`` (in this process or as a subprocess), read
 the curated tables as text, and read a PDF's text back.
 """
@@ -23,6 +24,8 @@ for _var, _sub in (("HOME", ""), ("MPLCONFIGDIR", "mpl"), ("IPYTHONDIR", "ipytho
                    ("JUPYTER_RUNTIME_DIR", "jupyter-runtime")):
     os.environ[_var] = os.path.join(_HOME, _sub) if _sub else _HOME
     os.makedirs(os.environ[_var], exist_ok=True)
+# The annex and chart caches too: every test run starts from empty caches, outside the repository.
+os.environ["NPD_BRIEFING_CACHE"] = os.path.join(_HOME, "cache")
 
 from npd_briefing import caches, cli, config  # noqa: E402  (after $HOME is set)
 

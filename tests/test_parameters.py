@@ -19,6 +19,7 @@ def test_each_notebook_declares_its_parameters():
         "briefing.ipynb": {"constituency": "Bridlington and The Wolds", "sender_name": "",
                            "sender_address": "", "letter_path": "", "date": ""},
         "npd_scope.ipynb": {"register_path": None},
+        "national_annex.ipynb": {},
     }
 
 

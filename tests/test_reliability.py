@@ -541,8 +541,9 @@ def test_damaged_manifest_stops_the_brief(damaged_data, tmp_path, no_render, fau
 
 
 def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
-    """Spy on the loaders while the briefing's sections are built for an English and a Welsh seat."""
-    from npd_briefing.evidence import briefing
+    """Spy on the loaders while the briefing's sections are built for an English and a Welsh seat,
+    and the national annex's."""
+    from npd_briefing.evidence import annex, briefing
 
     used = set()
     for name in ("load", "resource"):
@@ -552,12 +553,15 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
     try:
         for seat in ("Aldershot", "Ynys Môn"):
             b = briefing.prepare(seat, date="2026-03-12")
-            for section in (briefing.cover_html(b), briefing.local_html(b), briefing.national_html(),
-                            briefing.talking_points_html(), briefing.letter_html(b), briefing.sources_html()):
-                assert section
+            for name in briefing.SECTIONS:
+                assert briefing.SECTIONS[name](b) or not b.local
+            for name in briefing.SHARED_SECTIONS:
+                assert briefing.SHARED_SECTIONS[name]()
+        for name in annex.SECTIONS:  # the annex every briefing brings with it
+            assert annex.SECTIONS[name]()
     finally:
         caches.clear()
-    checked = set(tables.used_by(tables.BRIEFING, tables.SEAT_LOOKUP))
+    checked = set(request_module.BRIEF_TABLES)
     assert used and used <= checked, used - checked
 
 
@@ -571,6 +575,15 @@ def _fake_notebook():
 
 
 @pytest.fixture
+def stand_in_annex(tmp_path):
+    """The national annex as the cache would hold it, outside the output folder."""
+    path = tmp_path / "cache" / "annex.pdf"
+    path.parent.mkdir()
+    path.write_bytes(b"%PDF-1.7 stand-in annex")
+    return path
+
+
+@pytest.fixture
 def fast_render(monkeypatch):
     """render_request with a canned executed notebook and a stand-in PDF: only the writing is real."""
     monkeypatch.setattr(notebook_module, "execute_notebook", lambda *a, **k: _fake_notebook())
@@ -578,15 +591,16 @@ def fast_render(monkeypatch):
     return request_module.check_request("Aldershot", formats="pdf,html", sender_name="Jo", date="2026-03-12")
 
 
-def test_outputs_are_written_together(fast_render, tmp_path):
-    written = brief_module.render_request(fast_render, tmp_path / "out")
+def test_outputs_are_written_together(fast_render, stand_in_annex, tmp_path):
+    written = brief_module.render_request(fast_render, tmp_path / "out", annex=stand_in_annex)
     assert sorted(p.name for p in written) == sorted(p.name for p in files_under(tmp_path / "out"))
-    assert len(written) == 3
+    assert len(written) == 4  # PDF, draft email, HTML, and the annex the first briefing in a folder brings
 
 
 @pytest.mark.parametrize("step", ["pdf", "eml", "html"])
 @pytest.mark.parametrize("fault", ["KeyboardInterrupt", "OSError"])
-def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, tmp_path, monkeypatch, step, fault):
+def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, stand_in_annex, tmp_path, monkeypatch, step,
+                                                     fault):
     """The fault strikes inside the real writer, when the temporary file is complete but not yet renamed."""
     real_replace = os.replace
     struck = []
@@ -599,14 +613,14 @@ def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, tmp_path, monk
 
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(KeyboardInterrupt if fault == "KeyboardInterrupt" else OutputError):
-        brief_module.render_request(fast_render, tmp_path / "out")
+        brief_module.render_request(fast_render, tmp_path / "out", annex=stand_in_annex)
     assert any(path.name.endswith(".tmp") for path in struck[0])  # there was a temporary file
     assert files_under(tmp_path / "out") == []
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_while_writing_is_held_until_the_files_are_whole_then_removes_them(
-        fast_render, tmp_path, monkeypatch, signum):
+        fast_render, stand_in_annex, tmp_path, monkeypatch, signum):
     """The signal arrives between the first and second file: it is acted on only after all are written,
     and the interrupt then removes them all, so no half-set or temporary file is ever left."""
     real_write = brief_module.write_output
@@ -628,12 +642,12 @@ def test_a_signal_while_writing_is_held_until_the_files_are_whole_then_removes_t
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with pytest.raises(KeyboardInterrupt if signum == signal.SIGINT else SystemExit):
-            brief_module.render_request(fast_render, out)
+            brief_module.render_request(fast_render, out, annex=stand_in_annex)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
     assert sent == ["E14001063-aldershot.pdf"]
-    assert len(acted_on) == 1 and len(acted_on[0]) == 3, acted_on  # held until all three were whole
+    assert len(acted_on) == 1 and len(acted_on[0]) == 4, acted_on  # held until all four were whole
     assert files_under(out) == []
 
 
@@ -645,9 +659,9 @@ def test_an_output_folder_under_a_file_is_an_output_error_before_anything_runs(b
     assert "cannot create the output folder" in err
 
 
-def test_an_output_folder_with_a_nul_byte_is_an_output_error(fast_render):
+def test_an_output_folder_with_a_nul_byte_is_an_output_error(fast_render, stand_in_annex):
     with pytest.raises(OutputError, match="output folder"):
-        brief_module.render_request(fast_render, Path("out\x00dir"))
+        brief_module.render_request(fast_render, Path("out\x00dir"), annex=stand_in_annex)
 
 
 def _kernel_notebook(path: Path) -> Path:
@@ -900,13 +914,15 @@ def private_run(tmp_path_factory):
 
 
 def _outputs(run) -> dict[str, Path]:
-    return {path.suffix: path for path in files_under(run["folders"]["out"])}
+    """The seat's own files by suffix (the national annex beside them is the same for everyone)."""
+    return {path.suffix: path for path in files_under(run["folders"]["out"]) if path.name != config.ANNEX_FILE}
 
 
-def test_private_run_succeeds_with_three_files(private_run):
+def test_private_run_succeeds_with_three_files_and_the_annex(private_run):
     assert private_run["code"] == 0, private_run["stderr"]
     assert sorted(_outputs(private_run)) == [".eml", ".html", ".pdf"]
-    assert private_run["stdout"].count("\n") == 3
+    assert (private_run["folders"]["out"] / config.ANNEX_FILE).is_file()
+    assert private_run["stdout"].count("\n") == 4
 
 
 def test_network_is_refused_in_the_cli_and_the_kernel_and_nothing_tries_it(private_run):

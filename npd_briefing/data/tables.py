@@ -11,10 +11,13 @@ blank, and blank means "no data". Caveats may hold ``{years}``, ``{years_by_meas
 
 from dataclasses import dataclass
 
-# What reads a table. "briefing": a figure in the briefing comes from it, so the briefing checks it
-# before running and its sources section cites it. "seat lookup": resolving what a person typed.
-# "notebooks": the research notebooks only.
+# What reads a table; a briefing checks every table it or the annex reads before it runs, and cites
+# the ones its figures come from. "briefing": any seat's briefing. "local figures": an English
+# seat's local figures. "annex": the national annex. "seat lookup": resolving what a person typed.
+# "notebooks": the research notebooks.
 BRIEFING = "briefing"
+LOCAL = "local figures"
+ANNEX = "annex"
 SEAT_LOOKUP = "seat lookup"
 NOTEBOOKS = "notebooks"
 
@@ -67,13 +70,13 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               "Three seats' shares sum to less than 1 (shares_incomplete): Hexham, West Dunbartonshire, "
               "Clwyd East.",
               "la_code is the DfE 3-digit number, set only for England.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({LOCAL})),
     Table("la_lineage", _columns("la_code la_name predecessor_la_code predecessor_la_name "
                                  "first_time_period:integer note"),
           ("la_codes_by_year",), (
               "Boundary changes between 2017/18 and the 2024 map; earlier figures for a successor LA are "
               "its predecessor's.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({LOCAL})),
     Table("la_ap", _columns(f"{GEOGRAPHY} measure pupils:integer source_id"),
           ("ap_census_totals", "ap_2024_25_by_la", "ap_2024_25_by_la_age", "ap_2024_25_by_region_age",
            "ap_2024_25_england_by_age", "ap_counts_by_provision", "school_ap_placement", "la_codes_by_year",
@@ -95,14 +98,14 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               "la_gss_code is the latest ONS code of the LA number, as the seat weights give it (mySociety "
               "LAD23 and dfeR): Gateshead, Northumberland, Buckinghamshire, North Yorkshire and Somerset "
               "changed code; Barnsley's and Sheffield's 2025 codes are not applied.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({LOCAL, ANNEX, NOTEBOOKS})),
     Table("school_arranged_ap_reasons", _columns(f"{GEOGRAPHY} placement_reason pupils:integer"),
           ("school_ap_placement", "la_codes_by_year", "seat_la_overlap"), (
               "School-census reasons for school-arranged AP, {years}; not the AP-census reason for "
               "placement in LA-funded AP collected from January 2018.",
               "Blank pupils means suppressed (c) or not applicable (z) in the source; a reason with no row "
               "for an LA was not published for it.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({ANNEX, NOTEBOOKS})),
     Table("pupils", _columns(f"{GEOGRAPHY} pupils_state_funded:integer pupils_sf_nursery_primary_secondary:integer"),
           ("pupil_headcounts", "la_codes_by_year", "seat_la_overlap"), (
               "School census headcounts, January, {years}: the rate denominator; a rate exists only for a "
@@ -111,40 +114,40 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               "Pupils are counted in the LA where their school is, not where they live.",
               "DfE's mainstream number-on-roll scorecards are not used: they count other pupils (reception to "
               "Year 11 in mainstream schools) and are labelled a year behind their census.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({LOCAL, NOTEBOOKS})),
     Table("npd_facts", _columns(f"fact_id fact value unit period_or_as_at {CITATION} source_type {CITATION_FLAGS}"),
           ("npd_key_facts",), (
               "Typed in by hand from public pages; citation says how direct the source is; secondary and "
               "disputed rows are marked.",
               CITATION_STATUS_RULE,
               "F13's period ('2012 to 2016') is in no cited page, so it is left blank.",
-          ), frozenset({BRIEFING})),
+          ), frozenset({BRIEFING, ANNEX, NOTEBOOKS})),
     Table("npd_release_counts", _columns(f"count_id measure breakdown value:number unit period {CITATION} "
                                          f"{CITATION_FLAGS}"),
           ("npd_release_counts",), (
               "Counts are mostly defenddigitalme's, made from the DfE register; superseded police and Home "
               "Office figures are marked disputed.",
               CITATION_STATUS_RULE,
-          ), frozenset({BRIEFING})),
+          ), frozenset({BRIEFING, ANNEX, NOTEBOOKS})),
     Table("npd_named_releases", _columns(f"release_id date year:integer organisation sector tier identifying "
                                          f"purpose status {CITATION} {CITATION_FLAGS}"),
           ("npd_named_releases",), (
               "Named in FOI threads and campaign posts; dates are register dates whose meaning is not stated.",
               "status separates releases from a rejected application and DSAP applications with no outcome.",
               CITATION_STATUS_RULE,
-          ), frozenset({BRIEFING})),
+          ), frozenset({ANNEX, NOTEBOOKS})),
     Table("ap_reason_categories", _columns("category source_url source_title source_date citation "
                                            "secondary:boolean note citation_status"),
           ("ap_reason_categories",), (
               "The official 2018 list of eight reasons for placement was not found in the sources at hand.",
               CITATION_STATUS_RULE,
-          ), frozenset({NOTEBOOKS})),
+          ), frozenset({BRIEFING, ANNEX, NOTEBOOKS})),
     Table("ap_reason_counts", _columns(f"reason time_period geography value:number unit collection setting_type "
                                        f"{CITATION} citation secondary:boolean note citation_status"),
           ("ap_reason_counts",), (
               "Mixed sources: Schools Week percentages (secondary), EES previews, school-census counts.",
               CITATION_STATUS_RULE,
-          ), frozenset({NOTEBOOKS})),
+          ), frozenset({BRIEFING, ANNEX, NOTEBOOKS})),
     Table("national_ap_figures", _columns(f"fact_id fact value unit period_or_as_at {CITATION} source_type "
                                           f"{CITATION_FLAGS}"),
           ("national_ap_figures",), (
@@ -153,7 +156,7 @@ TABLES: dict[str, Table] = {table.name: table for table in (
               "N03 counts placements, not pupils; N01 (sole registration) and N04 (state-funded AP) use "
               "different definitions; N06 is defenddigitalme's figure, not DfE's.",
               CITATION_STATUS_RULE,
-          ), frozenset({BRIEFING})),
+          ), frozenset({BRIEFING, ANNEX})),
     Table("postcode_ranges", _columns("range_start:integer gss_code"),
           ("mysociety_postcode_ranges", "mysociety_pcon_lookup"), (
               "Great Britain only: Northern Ireland (BT) postcodes are not covered.",

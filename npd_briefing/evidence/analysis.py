@@ -1,8 +1,10 @@
-"""The figures the notebooks and briefings show, computed from the curated tables only.
+"""The AP figures the notebooks and briefings show, computed from the curated tables only.
 
-Rates are pupils in local-authority-funded AP per 10,000 pupils in state-funded schools (school
-census, same January), a denominator chosen because it exists for every LA and year here; its
-caveats travel with it (:data:`RATE_DENOMINATOR`).
+Counts are pupils in local-authority-funded AP (AP census, January), counted by the authority that
+funds the placement. Rates are those pupils per 10,000 pupils in the same authority's state-funded
+schools (school census, same January), given only for years whose headcount the pack holds. The
+small-numbers rule: no rate or rank from fewer than ``MIN_COUNT_FOR_RATE`` pupils, and a rate from
+fewer than ``RELIABLE_COUNT`` is marked unreliable.
 """
 
 import difflib
@@ -11,14 +13,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from npd_briefing.data import datasets
-from npd_briefing.dates import academic_year, january
+from npd_briefing.dates import academic_year, academic_years, january
 from npd_briefing.exceptions import ParameterError
 from npd_briefing.text import fold_name, quoted
 
+MIN_COUNT_FOR_RATE = 10
+RELIABLE_COUNT = 30
+NUMERATOR = "pupils in local-authority-funded alternative provision (AP census)"
 RATE_DENOMINATOR = ("pupils in state-funded schools in the same local authority and January (school "
                     "census; derived from DfE's published headcount and rounded phase shares; pupils are "
                     "counted where their school is)")
 RATE_UNIT = "per 10,000 pupils in state-funded schools"
+FUNDING_CAVEAT = ("Counted by the local authority that funds the placement, which may not be where the "
+                  "child lives or goes to school.")
+SMALL_NUMBERS_RULE = (f"No rate or rank is given from fewer than {MIN_COUNT_FOR_RATE} pupils; a rate from "
+                      f"fewer than {RELIABLE_COUNT} is marked unreliable.")
 SEAT_ESTIMATE_METHOD = ("Estimated for the seat by sharing out each local authority's count in proportion "
                         "to the share of the authority's population living in the seat (mySociety's 2019 "
                         "population overlap); it is an approximation, not a published figure.")
@@ -55,8 +64,13 @@ def latest_rate_year() -> int:
 
 
 def la_rates(time_period: int | None = None) -> pd.DataFrame:
-    """LA-funded AP pupils per 10,000 state-funded pupils, for every LA with both figures, ranked
-    (rank 1 = highest rate). Also returns England and region rows with rank blank."""
+    """LA-funded AP pupils per 10,000 state-funded pupils in one January, for England, the regions and
+    every LA with both figures.
+
+    The small-numbers rule: an LA with fewer than ``MIN_COUNT_FOR_RATE`` pupils gets no rate and no
+    rank; a rate from fewer than ``RELIABLE_COUNT`` is marked ``unreliable``. Ranks (1 = highest
+    rate) are among the LAs that have a rate; ``of_las`` says how many that is.
+    """
     time_period = time_period or latest_rate_year()
     ap = datasets.load("la_ap")
     ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == time_period)]
@@ -64,23 +78,50 @@ def la_rates(time_period: int | None = None) -> pd.DataFrame:
     pupils = pupils[pupils["time_period"] == time_period]
     keys = ["geographic_level", "region_name", "la_code"]
     merged = ap.merge(pupils[keys + ["pupils_state_funded"]], on=keys, how="left")
-    merged["rate_per_10000"] = (merged["pupils"] / merged["pupils_state_funded"] * 10_000).astype("Float64")
     las = merged["geographic_level"] == "Local authority"
+    too_few = las & (merged["pupils"].fillna(0) < MIN_COUNT_FOR_RATE)
+    rate = (merged["pupils"] / merged["pupils_state_funded"] * 10_000).astype("Float64")
+    merged["rate_per_10000"] = rate.mask(too_few)
+    merged["unreliable"] = las & ~too_few & (merged["pupils"] < RELIABLE_COUNT)
     ranked = merged.loc[las & merged["rate_per_10000"].notna(), "rate_per_10000"]
     merged["rank"] = ranked.rank(ascending=False, method="min").astype("Int64")
     merged["of_las"] = int(ranked.notna().sum())
     return merged[["time_period", "academic_year", "geographic_level", "region_name", "la_code", "la_name",
-                   "pupils", "pupils_state_funded", "rate_per_10000", "rank", "of_las"]]
+                   "pupils", "pupils_state_funded", "rate_per_10000", "unreliable", "rank", "of_las"]]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One January's rate for an area, with its numerator and denominator."""
+
+    time_period: int
+    area: str  # whose figures: the LA's own, or its predecessor's
+    la_code: str  # the DfE number of ``area`` ("" for England and the regions)
+    pupils: int  # numerator: pupils in LA-funded AP (AP census)
+    denominator: int  # pupils in the area's state-funded schools (school census)
+    per_10000: float | None  # None: too few pupils for a rate (the small-numbers rule)
+    unreliable: bool
+    rank: int | None
+    of_las: int
+
+
+def _rate(row: pd.Series, area: str) -> Rate:
+    value = row["rate_per_10000"]
+    return Rate(time_period=int(row["time_period"]), area=area, la_code=str(row["la_code"]), pupils=int(row["pupils"]),
+                denominator=int(row["pupils_state_funded"]),
+                per_10000=None if pd.isna(value) else float(value), unreliable=bool(row["unreliable"]),
+                rank=None if pd.isna(row["rank"]) else int(row["rank"]), of_las=int(row["of_las"]))
 
 
 @dataclass(frozen=True)
 class Trend:
-    """An authority's count in its first and last published years, and the change between them."""
+    """An authority's first and newest published counts, and the years between with no figure."""
 
     first_year: str
     first_pupils: int
     last_year: str
     last_pupils: int
+    missing_years: tuple[str, ...]
 
     @property
     def change(self) -> float:
@@ -89,49 +130,61 @@ class Trend:
 
 @dataclass
 class LocalAuthorityFigures:
-    """One LA a seat lies in, and its AP figures (its predecessor's where it did not yet exist)."""
+    """One LA a seat lies in: its newest count, its trend, its rate (its predecessor's where it did
+    not yet exist in the rate year) and notes saying what is missing or whose figures are shown."""
 
     la_code: str
     la_name: str
     share_of_seat_pop: float
     share_of_la_pop: float
-    data_la_code: str
-    data_la_name: str
-    la_funded: pd.DataFrame
-    ap_schools: pd.DataFrame
-    latest_pupils: int | None
-    latest_ap_school_pupils: int | None
-    latest_rate: float | None
-    rank: int | None
-    of_las: int
+    la_funded: pd.DataFrame  # every year published, predecessor years marked in ``area``
+    pupils: int | None  # newest census, the LA's own figure
+    ap_school_pupils: int | None  # state-funded AP schools, the newest year of that series
+    rate: Rate | None
     notes: list[str] = field(default_factory=list)
 
     @property
     def trend(self) -> Trend | None:
-        """First to last published LA-funded AP count; None with fewer than two years or a first of 0."""
+        """First to newest published LA-funded AP count; None with fewer than two years or a first of 0."""
         published = self.la_funded.dropna(subset=["pupils"])
         if len(published) < 2 or published["pupils"].iloc[0] <= 0:
             return None
         first, last = published.iloc[0], published.iloc[-1]
+        missing = tuple(academic_year(year) for year in academic_years(first["time_period"], last["time_period"])
+                        if year not in set(published["time_period"]))
         return Trend(str(first["academic_year"]), int(first["pupils"]), str(last["academic_year"]),
-                     int(last["pupils"]))
+                     int(last["pupils"]), missing)
 
 
 @dataclass
 class LocalPicture:
-    """What a briefing says about an English seat's local AP figures."""
+    """What a briefing says about an English seat's local AP figures, and from which census."""
 
     gss_code: str
     region: str
-    time_period: int
-    academic_year: str
-    rate_academic_year: str
+    census_year: int  # newest AP census with figures by LA
+    ap_school_year: int  # newest school census with state-funded AP school pupils by LA
+    rate_year: int  # newest January with both AP counts and pupil headcounts
     authorities: list[LocalAuthorityFigures]
-    england_rate: float
-    region_rate: float | None
+    england_rate: Rate
+    region_rate: Rate | None
     england_pupils: int | None
     seat_estimate: float | None
     weights_note: str
+
+    @property
+    def rate_academic_year(self) -> str:
+        return academic_year(self.rate_year)
+
+    @property
+    def notes(self) -> list[str]:
+        """Every authority's notes, each said once."""
+        return list(dict.fromkeys(note for a in self.authorities for note in a.notes))
+
+    @property
+    def trend_gaps(self) -> list[str]:
+        """Years within the authorities' trends with no figure, each said once."""
+        return list(dict.fromkeys(year for a in self.authorities if a.trend for year in a.trend.missing_years))
 
 
 def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -157,54 +210,56 @@ def _at(series: pd.DataFrame, time_period: int) -> int | None:
     return None if rows.empty or pd.isna(rows["pupils"].iloc[0]) else int(rows["pupils"].iloc[0])
 
 
+def _own_at(series: pd.DataFrame, time_period: int) -> int | None:
+    return _at(series[series["area"] == "own"], time_period)
+
+
+def _authority(row, lineage: pd.DataFrame, la_rate_rows: pd.DataFrame, year: int, ap_year: int,
+               rate_year: int) -> LocalAuthorityFigures:
+    predecessors = lineage[lineage["la_code"] == row.la_code]
+    la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
+    ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
+    rate_row, area = la_rate_rows[la_rate_rows["la_code"] == row.la_code], row.la_name
+    if rate_row.empty and len(predecessors):
+        candidates = la_rate_rows[la_rate_rows["la_code"].isin(predecessors["predecessor_la_code"])]
+        if len(candidates) == 1:
+            rate_row, area = candidates, str(candidates["la_name"].iloc[0])
+            notes.append(f"{row.la_name} did not exist in January {january(rate_year)}; its rate for that "
+                         f"year is {area}'s, which covered it.")
+    rate = _rate(rate_row.iloc[0], area) if len(rate_row) == 1 else None
+    if rate is not None and rate.per_10000 is None:
+        notes.append(f"{area} had fewer than {MIN_COUNT_FOR_RATE} pupils in LA-funded AP in January "
+                     f"{january(rate_year)}: too few for a rate or a rank.")
+    count = _own_at(la_funded, year)
+    if count is None:
+        notes.append(f"No figure for {row.la_name} is published for {academic_year(year)} (January {january(year)}).")
+    return LocalAuthorityFigures(
+        la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
+        share_of_la_pop=float(row.share_of_la_pop), la_funded=la_funded, pupils=count,
+        ap_school_pupils=_own_at(ap_schools, ap_year), rate=rate, notes=notes)
+
+
 def local_picture(gss_code: str) -> LocalPicture | None:
     """The local AP figures for an English seat; None for seats outside England (no data there)."""
     weights = datasets.load("seat_la_weights")
     weights = weights[(weights["gss_code"] == gss_code) & (weights["nation"] == "England")]
     if weights.empty:
         return None
-    year = latest_year()
-    rates = la_rates(latest_rate_year())
-    la_rate_rows = rates[rates["geographic_level"] == "Local authority"]
+    year, ap_year, rate_year = latest_year(), latest_year("state_funded_ap_school_pupils"), latest_rate_year()
+    rates = la_rates(rate_year)
     lineage = datasets.load("la_lineage")
     region = datasets.load("seats").set_index("gss_code").loc[gss_code, "region"]
-    authorities = []
-    for row in weights.itertuples(index=False):
-        predecessors = lineage[lineage["la_code"] == row.la_code]
-        la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
-        ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
-        data_code, data_name = row.la_code, row.la_name
-        latest = la_rate_rows[la_rate_rows["la_code"] == row.la_code]
-        if latest.empty and len(predecessors):
-            candidates = la_rate_rows[la_rate_rows["la_code"].isin(predecessors["predecessor_la_code"])]
-            if len(candidates) == 1:
-                latest = candidates
-                data_code, data_name = candidates["la_code"].iloc[0], candidates["la_name"].iloc[0]
-                notes.append(f"{row.la_name} did not exist in January {january(year)}; the latest "
-                             f"figures are for {data_name}, which covered it.")
-        count = _at(la_funded, year)
-        if count is None:
-            notes.append(f"No figure was published for {row.la_name} for {academic_year(year)}.")
-        pick = latest.iloc[0] if len(latest) == 1 else None
-        authorities.append(LocalAuthorityFigures(
-            la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
-            share_of_la_pop=float(row.share_of_la_pop), data_la_code=data_code, data_la_name=data_name,
-            la_funded=la_funded, ap_schools=ap_schools, latest_pupils=count,
-            latest_ap_school_pupils=_at(ap_schools, year),
-            latest_rate=None if pick is None or pd.isna(pick["rate_per_10000"]) else float(pick["rate_per_10000"]),
-            rank=None if pick is None or pd.isna(pick["rank"]) else int(pick["rank"]),
-            of_las=int(rates["of_las"].iloc[0]), notes=notes))
-    england_rate = rates[rates["geographic_level"] == "National"].iloc[0]
+    authorities = [_authority(row, lineage, rates[rates["geographic_level"] == "Local authority"], year, ap_year,
+                              rate_year) for row in weights.itertuples(index=False)]
     region_row = rates[(rates["geographic_level"] == "Regional") & (rates["region_name"] == region)]
-    # An estimate needs each LA's own count: a predecessor's count cannot be shared by the new LA's population.
-    counts_known = all(a.latest_pupils is not None and a.data_la_code == a.la_code for a in authorities)
-    estimate = (sum(a.latest_pupils * a.share_of_la_pop for a in authorities)
+    # An estimate needs each LA's own newest count, and shares that cover the whole seat.
+    counts_known = all(a.pupils is not None for a in authorities)
+    estimate = (sum(a.pupils * a.share_of_la_pop for a in authorities)
                 if counts_known and not weights["shares_incomplete"].any() else None)
     return LocalPicture(
-        gss_code=gss_code, region=region, time_period=year, academic_year=academic_year(year),
-        rate_academic_year=str(england_rate["academic_year"]), authorities=authorities,
-        england_rate=float(england_rate["rate_per_10000"]),
-        region_rate=float(region_row["rate_per_10000"].iloc[0]) if len(region_row) else None,
+        gss_code=gss_code, region=region, census_year=year, ap_school_year=ap_year, rate_year=rate_year,
+        authorities=authorities, england_rate=_rate(rates[rates["geographic_level"] == "National"].iloc[0], "England"),
+        region_rate=_rate(region_row.iloc[0], region) if len(region_row) else None,
         england_pupils=_at(measure_series("la_funded_ap_pupils"), year), seat_estimate=estimate,
         weights_note=weights["weights_note"].iloc[0])
 

@@ -1,33 +1,36 @@
-"""The constituency briefing's sections, as HTML the briefing notebook displays.
+"""A constituency briefing's sections, as HTML the briefing notebook displays.
 
-The notebook calls :func:`prepare` once and then :func:`show` for each section; each section is a
-Jinja2 template in ``briefing/templates/sections/``, filled with figures that come from ``data/``
-through :mod:`.analysis` and :mod:`.charts`. Runs in the notebook kernel: given a GSS code it looks
-the seat up without reading the postcode ranges.
+The notebook calls :func:`prepare` once and then :func:`show` for each section: a one-page summary
+a caseworker can act on, the local detail, the national picture in brief, what you can say, the
+sources and the letter. Each section is a Jinja2 template in ``briefing/templates/sections/``,
+filled with figures from ``data/`` through :mod:`.analysis` and :mod:`.national`; the full national
+evidence is the national annex (:mod:`.annex`). Runs in the notebook kernel.
 """
 
 import datetime
 from dataclasses import dataclass
-from pathlib import Path
 
 from IPython.display import HTML, display
 from markupsafe import Markup
 
-from npd_briefing import __version__, caches
-from npd_briefing.config import TEMPLATES_DIR
+from npd_briefing import __version__, caches, disk_cache
+from npd_briefing.config import ANNEX_FILE, TEMPLATES_DIR
 from npd_briefing.data import datasets, tables
 from npd_briefing.dates import long_date, parse_date
-from npd_briefing.evidence import analysis, charts
+from npd_briefing.evidence import analysis, charts, national
 from npd_briefing.evidence.figures import figure_html
-from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
+from npd_briefing.letters.letter import asks_markdown, fill_letter, letter_to_html, load_letter_template
 from npd_briefing.letters.salutation import address_line, salutation, salutation_name
 from npd_briefing.seats.resolve import Seat, resolve
 from npd_briefing.templates import render
 
 TALKING_POINTS_PATH = TEMPLATES_DIR / "talking_points.md"
-NATIONAL_FACTS = ("F01", "F03", "F02", "F06", "F13", "F22", "F23")
+MEMBER_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
 DEVOLVED_GOVERNMENTS = {"Wales": "Welsh Government", "Scotland": "Scottish Government",
                         "Northern Ireland": "Northern Ireland Executive"}
+# Later cited facts shown under the campaign's 2017 talking points (page 1 has the size of the NPD
+# and the Home Office's requests).
+SINCE_THEN_ROWS = ("F03", "C020")
 
 
 @dataclass
@@ -36,17 +39,20 @@ class Briefing:
 
     seat: Seat
     date: datetime.date
+    sender_name: str
     letter_markdown: str
     local: analysis.LocalPicture | None
 
 
-def prepare(constituency: str, *, sender_name: str = "", sender_address: str = "", letter_path: str = "",
-            date: str = "") -> Briefing:
-    """Resolve the seat, check the letter and date, and compute the local picture."""
-    seat = resolve(constituency)
-    day = parse_date(date)
-    template = load_letter_template(Path(letter_path) if letter_path else None)
-    letter = fill_letter(template, {
+def member_contact_url(seat: Seat) -> str:
+    """The MP's official contact page on Parliament's members site."""
+    return MEMBER_CONTACT_URL.format(member_id=seat.member_id)
+
+
+def letter_values(seat: Seat, day: datetime.date, local: analysis.LocalPicture | None, *, sender_name: str = "",
+                  sender_address: str = "") -> dict:
+    """What a letter's placeholders are filled with for this seat (the briefing's and the site's)."""
+    return {
         "date": long_date(day),
         "salutation": salutation(seat.mp_full_title, seat.mp_display_name),
         "mp_name": salutation_name(seat.mp_full_title, seat.mp_display_name),
@@ -54,79 +60,105 @@ def prepare(constituency: str, *, sender_name: str = "", sender_address: str = "
         "seat_name": seat.name,
         "sender_name": sender_name or None,
         "sender_address": sender_address or None,
-    })
+        "local_figures": _one_paragraph(render("sections/letter_local.txt.j2", seat=seat, local=local)) or None,
+        "national_figures": _one_paragraph(render("sections/letter_national.txt.j2", **_national_values())),
+        "asks": asks_markdown(),
+    }
+
+
+def _one_paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def prepare(constituency: str, *, sender_name: str = "", sender_address: str = "", letter_path: str = "",
+            date: str = "") -> Briefing:
+    """Resolve the seat, check the letter and date, and compute the local picture."""
+    seat = resolve(constituency)
+    day = parse_date(date)
+    template = load_letter_template(letter_path or None)
     local = analysis.local_picture(seat.gss_code) if seat.in_england else None
-    return Briefing(seat=seat, date=day, letter_markdown=letter, local=local)
+    letter = fill_letter(template, letter_values(seat, day, local, sender_name=sender_name,
+                                                 sender_address=sender_address))
+    return Briefing(seat=seat, date=day, sender_name=sender_name, letter_markdown=letter, local=local)
 
 
-def cover_html(b: Briefing) -> str:
-    ap_year = analysis.latest_year()
-    ap = datasets.load("la_ap")
-    newest = ap.loc[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == ap_year), "source_id"].iloc[0]
-    return render("sections/cover.html.j2", seat=b.seat, day=b.date, mp_address=address_line(b.seat.mp_full_title),
-                  ap_year=ap_year, ap_published=datasets.source("la_ap", newest)["published"])
+def _national_values() -> dict:
+    return {"figure": {row_id: national.figure(row_id) for row_id in (*national.SCALE_ROWS, *national.SUMMARY_ROWS,
+                                                                      "C035")},
+            "reasons": national.placement_reasons()}
+
+
+def summary_html(b: Briefing) -> str:
+    return render("sections/summary.html.j2", seat=b.seat, day=b.date, sender=b.sender_name,
+                  mp_address=address_line(b.seat.mp_full_title), contact_url=member_contact_url(b.seat),
+                  local=b.local, analysis=analysis, facts=national.figures(national.SUMMARY_ROWS),
+                  asks=Markup(letter_to_html(asks_markdown())), annex=ANNEX_FILE,
+                  devolved_government=DEVOLVED_GOVERNMENTS.get(b.seat.nation, ""), **_national_values())
 
 
 def local_html(b: Briefing) -> str:
     if b.local is None:
-        return render("sections/outside_england.html.j2", seat=b.seat,
-                      devolved_government=DEVOLVED_GOVERNMENTS.get(b.seat.nation, f"government of {b.seat.nation}"))
+        return ""
     main = max(b.local.authorities, key=lambda a: a.share_of_seat_pop)
-    return render("sections/local.html.j2", seat=b.seat, local=b.local, rate_unit=analysis.RATE_UNIT,
-                  rate_denominator=analysis.RATE_DENOMINATOR, estimate_method=analysis.SEAT_ESTIMATE_METHOD,
-                  charts=local_charts_html(main.data_la_code))
+    # The ranking picks out the authority whose rate is given: a new authority's predecessor's.
+    trend, ranking = local_charts_html(main.la_code, main.rate.la_code if main.rate else main.la_code)
+    return render("sections/local.html.j2", seat=b.seat, local=b.local, analysis=analysis, trend=trend,
+                  ranking=ranking)
 
 
 @caches.per_process
-def local_charts_html(la_code: str) -> Markup:
-    """An authority's trend and ranking charts; several seats share an authority, so built once."""
-    return _figures(charts.ap_trend_chart(la_code), charts.la_rate_ranking_chart(la_code))
+def local_charts_html(la_code: str, ranked_code: str) -> tuple[Markup, Markup]:
+    """An authority's trend and ranking charts. Several seats share an authority, so each is drawn
+    once for given inputs and kept on disk for every worker and later run."""
+    return (Markup(disk_cache.text("charts", f"{la_code}-trend.html", lambda: _figures(charts.ap_trend_chart(la_code)))),
+            Markup(disk_cache.text("charts", f"{ranked_code}-ranking.html",
+                                   lambda: _figures(charts.la_rate_ranking_chart(ranked_code)))))
 
 
 def _figures(*shown: charts.Chart) -> Markup:
     return Markup("".join(figure_html(chart.figure, chart.alt, chart.source) for chart in shown))
 
 
-def _fact(row) -> dict:
-    value = row["value"]
-    return {**row, "value": f"{int(float(value)):,}" if value.replace(".", "").isdigit() else value,
-            "marks": [mark for mark, flag in (("secondary source", row["secondary"]), ("disputed", row["disputed"]))
-                      if flag]}
+def national_html(b: Briefing) -> str:
+    """The national picture in brief; a seat outside England's briefing keeps to two pages without
+    the chart (its first page already gives the national facts)."""
+    return _national_section(with_chart=b.seat.in_england)
 
 
 @caches.per_process
-def national_html() -> str:
-    """The national picture is the same for every seat: built once per process."""
-    facts = datasets.load("npd_facts").set_index("fact_id", drop=False)
-    return render("sections/national.html.j2", facts=[_fact(facts.loc[fact_id]) for fact_id in NATIONAL_FACTS],
-                  charts=_figures(charts.npd_scale_chart(), charts.requests_by_tier_chart(),
-                                  charts.police_home_office_chart(), charts.named_releases_timeline()))
+def _national_section(with_chart: bool) -> str:
+    """The same for every seat: built once per process."""
+    return render("sections/national.html.j2", annex=ANNEX_FILE,
+                  charts=_figures(charts.npd_scale_chart()) if with_chart else "", **_national_values())
 
 
 def talking_points_html() -> str:
     markdown = TALKING_POINTS_PATH.read_text(encoding="utf-8")
-    return render("sections/talking_points.html.j2", talking_points=Markup(letter_to_html(markdown)))
+    return render("sections/talking_points.html.j2", talking_points=Markup(letter_to_html(markdown)),
+                  since_then=national.figures(SINCE_THEN_ROWS))
 
 
 def letter_html(b: Briefing) -> str:
     return render("sections/letter.html.j2", letter=Markup(letter_to_html(b.letter_markdown)))
 
 
-def sources_html() -> str:
-    """Each source of the tables the briefing cites, once, and their attributions."""
-    cited = [datasets.resource(name) for name in tables.used_by(tables.BRIEFING)]
-    sources = {(s["title"], s["publisher"], s["published"], s["retrieved"], tuple(s["licences"]), s.get("url", "")): s
-               for resource in cited for s in resource["sources"]}
+def sources_html(b: Briefing) -> str:
+    """Each source of the tables this briefing's figures come from, once, and their attributions."""
+    outputs = (tables.BRIEFING, tables.LOCAL) if b.local is not None else (tables.BRIEFING,)
+    cited = [datasets.resource(name) for name in tables.used_by(*outputs)]
+    sources = {(s["title"], s["publisher"]): s for resource in cited for s in resource["sources"]}
     attributions = sorted({line for resource in cited for line in resource["attribution"]})
     return render("sections/sources.html.j2", sources=list(sources.values()), attributions=attributions,
-                  version=__version__)
+                  version=__version__, annex=ANNEX_FILE, with_urls=False)
 
 
-SECTIONS = {"cover": cover_html, "local": local_html, "letter": letter_html}
-SHARED_SECTIONS = {"national": national_html, "talking_points": talking_points_html, "sources": sources_html}
+SECTIONS = {"summary": summary_html, "local": local_html, "national": national_html, "sources": sources_html,
+            "letter": letter_html}
+SHARED_SECTIONS = {"talking_points": talking_points_html}
 
 
 def show(section: str, b: Briefing) -> None:
     """Display one section of the briefing ``b`` in the notebook."""
     markup = SECTIONS[section](b) if section in SECTIONS else SHARED_SECTIONS[section]()
-    display(HTML(markup))
+    if markup:
+        display(HTML(markup))

@@ -23,7 +23,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from npd_briefing.evidence import analysis
+from npd_briefing.dates import academic_year, academic_years, january, month_names, publication
+from npd_briefing.evidence import analysis, national
 from npd_briefing.data import datasets
 from npd_briefing.data.sources import OGL, OPL, TRANSCRIPTION
 
@@ -43,17 +44,12 @@ SECTOR_LABELS = {"journalism": "Journalism", "commercial": "Commercial", "charit
                  "think_tank": "Think tank", "academic": "Academic", "government": "Government",
                  "police_home_office": "Police and Home Office", "other": "Other"}
 # Rows chosen by id, so a chart says exactly which cited rows it shows.
-SCALE_FACTS = {"F01": "Unique individuals whose records were stored",
-               "F03": "Named records, per DfE's first Data Protection Impact Assessment",
-               "F02": "Data subjects in the ICO audit's scope (NPD and DfE's other databases)",
-               "F30": "Pupils covered in one school year (for scale)"}
 TIER_FACTS = ["F07", "F08", "F09", "F10", "F11"]
 TIER_COUNTS = ["C002", "C003", "C004", "C005", "C006"]
 TIER_TOTALS = ("F06", "C001")
 REFUSAL_FACTS = ["F16", "F17", "F18", "F19", "F20"]
 OUTCOME_FACTS = {"F06": "all requests", "F12": "rejected", "F14": "approved (identifiable data)"}
 CORRECTION_STATEMENT = "HCWS272"
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -72,7 +68,7 @@ class Chart:
 def _figure(title: str, ncols: int = 1, height: float = FIGSIZE[1]) -> tuple[Figure, list[Axes]]:
     fig = Figure(figsize=(FIGSIZE[0], height), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
-    fig.suptitle("\n".join(textwrap.wrap(title, TITLE_WRAP)), x=0.01, ha="left", fontsize=TITLE_PT,
+    fig.suptitle("\n".join(textwrap.wrap(title, TITLE_WRAP, break_on_hyphens=False)), x=0.01, ha="left", fontsize=TITLE_PT,
                  fontweight="bold")
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
@@ -151,8 +147,7 @@ def _share(part: float, whole: float) -> str:
 
 
 def _period(text: str) -> str:
-    """'2012-03 to 2016-12' -> 'Mar 2012 to Dec 2016', as a reader says it."""
-    return re.sub(r"\b(\d{4})-(\d{2})\b(?!-)", lambda m: f"{_MONTHS[int(m[2]) - 1]} {m[1]}", text)
+    return month_names(text, short=True)
 
 
 def _licence(publisher: str) -> str:
@@ -164,8 +159,9 @@ def _licence(publisher: str) -> str:
 
 
 def _row_source(row: pd.Series) -> str:
+    status = f"; {row['citation_status']}" if row.get("citation_status") else ""
     return (f"{row['publisher']}, '{row['source_title']}' ({row['source_date']}), "
-            f"{_licence(row['publisher'])}{_marks(row['secondary'], row['disputed'])}")
+            f"{_licence(row['publisher'])}{status}{_marks(row['secondary'], row['disputed'])}")
 
 
 def _sources(rows: pd.DataFrame, id_column: str) -> str:
@@ -180,9 +176,7 @@ def _sources(rows: pd.DataFrame, id_column: str) -> str:
 
 def _dfe_source(table: str, source_id: str) -> str:
     source = next(s for s in datasets.resource(table)["sources"] if s["id"] == source_id)
-    return (f"{source['publisher']}, '{source['title']}' (published {source['published']}; retrieved "
-            f"{source['retrieved']}), "
-            f"{', '.join(source['licences'])}")
+    return f"{source['publisher']}, '{source['title']}' ({publication(source)}), {', '.join(source['licences'])}"
 
 
 def _cited(frame: pd.DataFrame, id_column: str, columns: list[str]) -> pd.DataFrame:
@@ -206,36 +200,42 @@ def _counts(ids: list[str] | None = None) -> pd.DataFrame:
 # ---- the NPD -----------------------------------------------------------------------------------
 
 def npd_scale_chart() -> Chart:
-    """How many people the NPD holds, as each cited source puts it: a range, not one number."""
-    rows = _facts(list(SCALE_FACTS))
-    people = rows[rows["fact_id"] != "F30"]
-    low, high = people.loc[people["number"].idxmin()], people.loc[people["number"].idxmax()]
-    title = (f"How many people are in the National Pupil Database? Cited figures run from "
-             f"{_value_text(low['number'], low['unit'])} to {_value_text(high['number'], high['unit'])}")
+    """How many people the NPD holds, as each cited source counts it: a range, not one number, with
+    the campaign's own figure marked as the campaign's and one school year's pupils for scale."""
+    rows = national.figures((*national.SCALE_ROWS, national.FOR_SCALE_ROW))
+    cited = [r for r in rows if not r.is_campaign and r.row_id != national.FOR_SCALE_ROW]
+    campaign = [r for r in rows if r.is_campaign and r.row_id in national.SCALE_ROWS and r.row_id.startswith("N")]
+    low, high = min(cited, key=lambda r: r.number), max(cited, key=lambda r: r.number)
+    title = (f"How big is the National Pupil Database? Cited figures run from {low.value} to {high.value}"
+             + (f"; the campaign says {campaign[0].value} {campaign[0].unit}" if campaign else ""))
     fig, (ax,) = _figure(title, height=3.9)
     # Each bar's label sits above it across the full width, leaving the bars the whole plot.
-    for y, r in enumerate(rows.iloc[::-1].itertuples()):
-        colour = GREY if r.fact_id == "F30" else OKABE_ITO["blue"]
-        bar = ax.barh(y, r.number / 1e6, height=0.4, **_bar_style(colour, r.secondary, r.disputed))
-        ax.bar_label(bar, labels=[_value_text(r.number, r.unit)], padding=3, fontsize=TICK_PT)
-        ax.text(0, y + 0.26, f"{SCALE_FACTS[r.fact_id]}\n{r.source_type}, {_period(r.period_or_as_at)}"
-                + _marks(r.secondary, r.disputed), fontsize=TICK_PT, va="bottom", linespacing=1.1,
-                in_layout=False)
+    for y, r in enumerate(reversed(rows)):
+        colour = GREY if r.row_id == national.FOR_SCALE_ROW else OKABE_ITO["blue"]
+        secondary, disputed = "secondary source" in r.marks, "disputed" in r.marks
+        bar = ax.barh(y, r.number / 1e6, height=0.4, **_bar_style(colour, secondary, disputed))
+        ax.bar_label(bar, labels=[r.value], padding=3, fontsize=TICK_PT)
+        ax.text(0, y + 0.26, f"{national.SCALE_LABELS[r.row_id]}\n{r.publisher.split(' (')[0]}, {_period(r.period)}"
+                + _marks(secondary, disputed), fontsize=TICK_PT, va="bottom", linespacing=1.1, in_layout=False)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_ylim(-0.35, len(rows) - 0.05)
-    ax.set_xlabel("People (millions)", fontsize=LABEL_PT)
-    ax.set_xlim(0, rows["number"].max() / 1e6 * 1.25)
+    ax.set_xlabel("Millions (of people, records or data subjects, as each source counts)", fontsize=LABEL_PT)
+    ax.set_xlim(0, max(r.number for r in rows) / 1e6 * 1.3)
     _value_grid(ax, "x")
-    _legend(fig, _source_key(rows, colour=OKABE_ITO["blue"]))
-    parts = [f"{SCALE_FACTS[r.fact_id]}: {_value_text(r.number, r.unit)} {r.unit.split(' (')[0]} "
-             f"({_period(r.period_or_as_at)}; {r.publisher}{_marks(r.secondary, r.disputed)})"
-             for r in rows.itertuples()]
-    alt = (f"Horizontal bar chart of {len(rows)} cited counts of the people in the National Pupil "
-           f"Database. " + "; ".join(parts) + ". The first three count people whose records are held; "
-           "the last is one school year's pupils, shown for scale. No source gives a single agreed total.")
-    return Chart(fig, title, alt, _sources(rows, "fact_id"),
-                 _cited(rows, "fact_id", ["fact", "value", "unit", "period_or_as_at", "source_type"]))
+    frame = pd.DataFrame([{"row_id": r.row_id, "value": r.value, "unit": r.unit, "what": r.what, "period": r.period,
+                           "publisher": r.publisher, "source_title": r.source_title, "source_date": r.source_date,
+                           "source_url": r.source_url, "citation_status": r.citation_status,
+                           "secondary": "secondary source" in r.marks, "disputed": "disputed" in r.marks}
+                          for r in rows])
+    _legend(fig, _source_key(frame, colour=OKABE_ITO["blue"]))
+    parts = [f"{national.SCALE_LABELS[r.row_id]}: {r.value} {r.unit} ({_period(r.period)}; {r.publisher}"
+             f"{'; ' + '; '.join(r.marks) if r.marks else ''})" for r in rows]
+    alt = (f"Horizontal bar chart of {len(rows)} cited figures for the size of the National Pupil Database. "
+           + "; ".join(parts) + ". They count different things (people, named records, data subjects) at "
+           "different dates; the campaign's figure is its own; the last is one school year's pupils, a different "
+           "year and measure, shown for scale. No source gives a single agreed total.")
+    return Chart(fig, title, alt, _sources(frame, "row_id"), frame)
 
 
 def _tier_of(text: str) -> str:
@@ -509,7 +509,11 @@ def _area_name(la_code: str | None) -> str:
 
 
 def ap_trend_chart(la_code: str | None = None) -> Chart:
-    """Pupils in LA-funded AP and in state-funded AP schools, year by year, for England or one LA."""
+    """Pupils in LA-funded AP and in state-funded AP schools, year by year, for England or one LA.
+
+    Every academic year in the span gets a place on the axis; a year with no figure is a visible gap,
+    never a line drawn across it.
+    """
     area = _area_name(la_code)
     measures = {"la_funded_ap_pupils": ("In LA-funded AP (AP census)", OKABE_ITO["vermillion"]),
                 "state_funded_ap_school_pupils": ("On roll at state-funded AP schools (school census)",
@@ -521,55 +525,98 @@ def ap_trend_chart(la_code: str | None = None) -> Chart:
         else:
             series[measure], measure_notes = analysis.la_series(measure, la_code)
             notes += [n for n in measure_notes if n not in notes]
-    years = sorted({y for frame in series.values() for y in frame["academic_year"]})
-    title = f"Pupils in alternative provision, {area}, {years[0]} to {years[-1]}"
-    fig, (ax,) = _figure(title, height=3.5)
+    periods = [int(p) for frame in series.values() for p in frame.dropna(subset=["pupils"])["time_period"]]
+    span = academic_years(min(periods), max(periods))
+    labels = [academic_year(year) for year in span]
+    title = f"Pupils in alternative provision, {area}, {labels[0]} to {labels[-1]}"
+    fig, (ax,) = _figure(title, height=2.8)
     parts, handles = [], []
     for measure, (label, colour) in measures.items():
         frame = series[measure].dropna(subset=["pupils"])
         if frame.empty:
             parts.append(f"{label}: no figures published for {area}")
             continue
-        # A predecessor's years are drawn dashed with hollow points and not joined to the LA's own.
+        # A predecessor's years are drawn dashed with hollow points; a line joins only adjacent years.
         for part, dashes, face in (("predecessor", "--", "white"), ("own", "-", colour)):
             piece = frame[frame["area"] == part]
-            ax.plot([years.index(y) for y in piece["academic_year"]], piece["pupils"].astype(float), color=colour,
-                    linestyle=dashes, linewidth=2, marker="o", markersize=4.5, markerfacecolor=face, zorder=3)
+            x = [span.index(int(year)) for year in piece["time_period"]]
+            for run in _runs(x):
+                ax.plot(run, [float(piece["pupils"].iloc[x.index(i)]) for i in run], color=colour,
+                        linestyle=dashes, linewidth=2, marker="o", markersize=4.5, markerfacecolor=face, zorder=3)
         handles.append(Line2D([], [], color=colour, linewidth=2, marker="o", markersize=4.5, label=label))
-        missing = [y for y in years if y not in set(frame["academic_year"])]
+        published = {int(year) for year in frame["time_period"]}
+        missing = [academic_year(year) for year in span if year not in published]
         parts.append(f"{label}: " + ", ".join(f"{r.academic_year} {_number(r.pupils)}" for r in frame.itertuples())
-                     + (f" (no figure published for {', '.join(missing)})" if missing else ""))
+                     + (f" (no figure for {', '.join(missing)})" if missing else ""))
+    unpublished = [i for i, year in enumerate(span) if all(
+        year not in set(series[m].dropna(subset=["pupils"])["time_period"].astype(int)) for m in measures)]
+    for i in unpublished:
+        ax.annotate("no figure\nin this\npack", (i, 0), xytext=(0, 4), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=TICK_PT, color="#555555")
     if notes:
         handles.append(Line2D([], [], color=GREY, linestyle="--", marker="o", markerfacecolor="white",
                               label="Predecessor authority's figures"))
     _legend(fig, handles)
-    ax.set_xticks(range(len(years)), years, fontsize=TICK_PT)
-    ax.set_xlim(-0.3, len(years) - 0.7)
+    ax.set_xticks(range(len(span)), labels, fontsize=TICK_PT)
+    ax.set_xlim(-0.3, len(span) - 0.7)
     ax.set_ylim(0, None)
     ax.set_xlabel("Academic year (count taken in January)", fontsize=LABEL_PT)
     ax.set_ylabel("Pupils (headcount)", fontsize=LABEL_PT)
     _value_grid(ax, "y")
-    alt = (f"Line chart of pupils in alternative provision in {area}, {years[0]} to {years[-1]}, January counts. "
-           + "; ".join(parts) + "." + (" " + " ".join(notes) if notes else ""))
-    source = (f"{_dfe_source('la_ap', 'ap_census_totals')}; {_dfe_source('la_ap', 'ap_counts_by_provision')} "
-              f"(a DfE dashboard's intermediate data, not an EES file)")
+    alt = (f"Line chart of pupils in alternative provision in {area}, {labels[0]} to {labels[-1]}, January counts. "
+           + "; ".join(parts) + ". LA-funded AP is counted by the authority that funds the placement."
+           + (" " + " ".join(notes) if notes else ""))
+    source = _ap_sources(list(measures), [la_code] if la_code else None)
     rows = pd.concat([frame.assign(measure=measure) for measure, frame in series.items()])
     return Chart(fig, title, alt, source, rows[["measure", "academic_year", "pupils", "area"]].reset_index(drop=True))
 
 
+def _runs(positions: list[int]) -> list[list[int]]:
+    """[0, 1, 2, 4, 5] -> [[0, 1, 2], [4, 5]]: the stretches of adjacent years a line may join."""
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return runs
+
+
+def _ap_sources(measures: list[str], la_codes: list[str] | None, time_period: int | None = None) -> str:
+    """The source line for ``la_ap`` rows: each source its rows name, once (one title for a release
+    read from several files)."""
+    ap = datasets.load("la_ap")
+    rows = ap[ap["measure"].isin(measures) & (ap["geographic_level"] == "National" if la_codes is None
+                                                else ap["la_code"].isin(la_codes))]
+    if time_period is not None:
+        rows = rows[rows["time_period"] == time_period]
+    lines = [_dfe_source("la_ap", source_id) for source_id in dict.fromkeys(rows.dropna(subset=["pupils"])["source_id"])]
+    return "; ".join(dict.fromkeys(lines))
+
+
 def la_rate_ranking_chart(highlight_la_code: str) -> Chart:
-    """Every LA's rate of pupils in LA-funded AP, ranked, with one LA picked out against England."""
+    """Every LA's rate of pupils in LA-funded AP, ranked, with one LA picked out against England.
+
+    Authorities with too few pupils for a rate are left out and counted in the alt text; rates from
+    fewer than ``analysis.RELIABLE_COUNT`` pupils are drawn hatched and called unreliable.
+    """
     rates = analysis.la_rates()
-    year = str(rates["academic_year"].iloc[0])
+    year = int(rates["time_period"].iloc[0])
+    when = f"January {january(year)} ({academic_year(year)})"
     england = float(rates.loc[rates["geographic_level"] == "National", "rate_per_10000"].iloc[0])
-    las = (rates[rates["geographic_level"] == "Local authority"].dropna(subset=["rate_per_10000"])
-           .sort_values("rate_per_10000", ascending=False).reset_index(drop=True))
+    all_las = rates[rates["geographic_level"] == "Local authority"]
+    left_out = all_las[all_las["rate_per_10000"].isna() & all_las["pupils"].notna()]
+    las = (all_las.dropna(subset=["rate_per_10000"]).sort_values("rate_per_10000", ascending=False)
+           .reset_index(drop=True))
     chosen = las[las["la_code"] == highlight_la_code]
     name = _area_name(highlight_la_code)
-    title = f"Pupils in local-authority-funded AP per 10,000 pupils, every local authority, {year}"
-    fig, (ax,) = _figure(title)
-    colours = [OKABE_ITO["vermillion"] if code == highlight_la_code else PALE_GREY for code in las["la_code"]]
-    ax.bar(range(1, len(las) + 1), las["rate_per_10000"].astype(float), width=0.85, color=colours, linewidth=0)
+    title = f"Pupils in local-authority-funded AP per 10,000 pupils in state-funded schools, every local authority, {when}"
+    fig, (ax,) = _figure(title, height=2.7)
+    for i, r in enumerate(las.itertuples(), start=1):
+        colour = OKABE_ITO["vermillion"] if r.la_code == highlight_la_code else PALE_GREY
+        style = ({"facecolor": "white", "edgecolor": colour, "hatch": "////", "linewidth": 0.5} if r.unreliable
+                 else {"color": colour, "linewidth": 0})
+        ax.bar(i, float(r.rate_per_10000), width=0.85, **style)
     ax.axhline(england, color="black", linestyle="--", linewidth=1)
     ax.annotate(f"England {england:.1f}", (len(las), england), xytext=(0, 3), textcoords="offset points",
                 ha="right", va="bottom", fontsize=TICK_PT, backgroundcolor="white")
@@ -584,24 +631,38 @@ def la_rate_ranking_chart(highlight_la_code: str) -> Chart:
                                 "shrinkA": 0, "shrinkB": 0})
         said = (f"{name} is highlighted: {value:.1f} ({_number(r['pupils'])} pupils in LA-funded AP, "
                 f"{_number(r['pupils_state_funded'])} in state-funded schools), rank {rank} of {len(las)}, "
-                f"{'above' if value > england else 'below'} England's {england:.1f}.")
+                f"{'above' if value > england else 'below'} England's {england:.1f}"
+                + (", from fewer than 30 pupils: unreliable." if r["unreliable"] else "."))
     else:
-        said = f"{name} has no figure for {year}, so no authority is highlighted."
-        _panel_title(ax, f"No {year} figure for {name}")
+        small = left_out[left_out["la_code"] == highlight_la_code]
+        said = (f"{name} had too few pupils for a rate in {when}, so it is not ranked." if len(small)
+                else f"{name} has no figure for {when}, so no authority is highlighted.")
+        _panel_title(ax, f"No rate for {name} in {when}")
+    handles = [Patch(color=PALE_GREY, label="rate"),
+               Patch(facecolor="white", edgecolor=GREY, hatch="////", label=f"from fewer than "
+                     f"{analysis.RELIABLE_COUNT} pupils: unreliable")]
+    _legend(fig, handles)
     ax.set_xlim(0, len(las) + 1)
     ax.set_ylim(0, float(las["rate_per_10000"].max()) * 1.25)
     ax.set_xlabel(f"Local authorities, ranked from highest rate (1) to lowest ({len(las)})", fontsize=LABEL_PT)
     ax.set_ylabel("Pupils in LA-funded AP\n" + analysis.RATE_UNIT.replace(" in state", "\nin state"), fontsize=LABEL_PT)
     _value_grid(ax, "y")
     top, bottom = las.iloc[0], las.iloc[-1]
+    unreliable = las[las["unreliable"]]
     alt = (f"Column chart of {len(las)} local authorities in England ranked by pupils in local-authority-funded "
-           f"alternative provision {analysis.RATE_UNIT}, {year} (January count). England: {england:.1f}. Highest: "
+           f"alternative provision {analysis.RATE_UNIT}, {when}. England: {england:.1f}. Highest: "
            f"{top['la_name']} {float(top['rate_per_10000']):.1f}; lowest: {bottom['la_name']} "
-           f"{float(bottom['rate_per_10000']):.1f}. {said} The denominator is {analysis.RATE_DENOMINATOR}.")
-    source = (f"{_dfe_source('la_ap', 'ap_census_totals')}; {_dfe_source('pupils', 'pupil_headcounts')}. "
-              f"Rate: pupils in LA-funded AP {analysis.RATE_UNIT}; denominator: {analysis.RATE_DENOMINATOR}")
+           f"{float(bottom['rate_per_10000']):.1f}. {said} "
+           + (f"Left out, too few pupils for a rate: {', '.join(left_out['la_name'])}. " if len(left_out) else "")
+           + (f"Unreliable (fewer than {analysis.RELIABLE_COUNT} pupils): {', '.join(unreliable['la_name'])}. "
+              if len(unreliable) else "")
+           + f"The denominator is {analysis.RATE_DENOMINATOR}.")
+    source = (f"{_ap_sources(['la_funded_ap_pupils'], list(las['la_code']), year)}; "
+              f"{_dfe_source('pupils', 'pupil_headcounts')}. "
+              f"Rate: {analysis.NUMERATOR} {analysis.RATE_UNIT}; denominator: {analysis.RATE_DENOMINATOR}. "
+              f"{analysis.SMALL_NUMBERS_RULE}")
     return Chart(fig, title, alt, source,
-                 las[["rank", "la_code", "la_name", "pupils", "pupils_state_funded", "rate_per_10000"]])
+                 las[["rank", "la_code", "la_name", "pupils", "pupils_state_funded", "rate_per_10000", "unreliable"]])
 
 
 def school_arranged_reasons_chart(la_code: str | None = None) -> Chart:

@@ -16,7 +16,11 @@ from mistune.util import escape
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.exceptions import LetterTemplateError
 
-DEFAULT_LETTER_PATH = TEMPLATES_DIR / "letter.md"
+DEFAULT_LETTER_PATH = TEMPLATES_DIR / "letter.md"  # today's letter, adapted from the campaign's
+# Letters the pack ships, chosen by name (``--letter campaign-2017``); a path such as
+# ./campaign-2017 is always a file.
+BUILT_IN_LETTERS = {"campaign-2017": TEMPLATES_DIR / "letter-campaign-2017.md"}
+ASKS_PATH = TEMPLATES_DIR / "asks.md"
 MAX_LETTER_BYTES = 100_000
 
 PLACEHOLDERS = frozenset({
@@ -27,9 +31,15 @@ PLACEHOLDERS = frozenset({
     "seat_name",       # the constituency
     "sender_name",
     "sender_address",
+    "local_figures",   # for a seat in England, its authorities' newest counts, with their census
+    "national_figures",  # the size of the NPD and releases from it, each with whose figure it is
+    "asks",            # what the letter asks the MP to do (briefing/templates/asks.md)
 })
-# The sender may stay anonymous: these render as nothing when not given.
-OPTIONAL_PLACEHOLDERS = frozenset({"sender_name", "sender_address"})
+# These render as nothing when not given: the sender may stay anonymous, and a seat outside
+# England has no local figure.
+OPTIONAL_PLACEHOLDERS = frozenset({"sender_name", "sender_address", "local_figures", "national_figures", "asks"})
+# Values that are the pack's own Markdown (a list of asks), inserted as Markdown, not as text.
+MARKDOWN_PLACEHOLDERS = frozenset({"asks"})
 
 # The campaign letter's own bracket placeholders, accepted so it can be pasted in unchanged.
 BRACKET_ALIASES = {
@@ -67,9 +77,17 @@ def _check_placeholders(text: str, source: str) -> None:
             f"{source} has an unmatched '{{{{' or '}}}}'; write placeholders as {{{{name}}}}, one of {valid}.")
 
 
+def letter_file(letter: str | Path | None) -> Path:
+    """The file a ``--letter`` value names: a built-in letter's, or the path as given."""
+    if letter is None:
+        return DEFAULT_LETTER_PATH
+    return BUILT_IN_LETTERS.get(str(letter), Path(letter))
+
+
 def load_letter_template(path: str | Path | None = None) -> str:
-    """The letter Markdown (the campaign letter by default), checked before anything is built."""
-    path = Path(path) if path is not None else DEFAULT_LETTER_PATH
+    """The letter Markdown (today's letter by default, or a built-in one by name), checked before
+    anything is built."""
+    path = letter_file(path)
     if not path.is_file():
         raise LetterTemplateError(f"Letter file {path} does not exist or is not a file.")
     try:
@@ -112,7 +130,8 @@ def fill_letter(template: str, values: dict) -> str:
     """The letter Markdown with each placeholder replaced by its value as literal text.
 
     Substitution is one pass over the template, so a value that looks like a placeholder or
-    markup (``{{7*7}}``, ``<script>``) stays text. Sender placeholders left out render as nothing.
+    markup (``{{7*7}}``, ``<script>``) stays text. Optional placeholders left out render as nothing.
+    Only ``asks``, the pack's own Markdown, is inserted as Markdown.
     """
     template = _with_aliases(template)
     _check_placeholders(template, "The letter template")
@@ -125,8 +144,11 @@ def fill_letter(template: str, values: dict) -> str:
         raise ValueError(f"fill_letter needs values for: {', '.join(missing)}")
 
     def substitute(match: re.Match) -> str:
-        value = values.get(match.group(1).strip())
-        return "" if value is None else _as_markdown_text(str(value))
+        name = match.group(1).strip()
+        value = values.get(name)
+        if value is None:
+            return ""
+        return str(value) if name in MARKDOWN_PLACEHOLDERS else _as_markdown_text(str(value))
 
     return _PLACEHOLDER.sub(substitute, template)
 
@@ -150,3 +172,8 @@ _MARKDOWN = mistune.create_markdown(escape=True, hard_wrap=True, renderer=_TextO
 def letter_to_html(markdown_text: str) -> str:
     """HTML for the letter: raw HTML shown as text, line breaks kept (address blocks)."""
     return _MARKDOWN(markdown_text)
+
+
+def asks_markdown() -> str:
+    """What the letter and the briefing's first page ask the MP to do."""
+    return ASKS_PATH.read_text(encoding="utf-8").strip()

@@ -1,4 +1,4 @@
-"""A draft email asking the MP for a surgery meeting, with the briefing PDF attached.
+"""A draft email asking the MP for a surgery meeting, with the briefing and the national annex attached.
 
 The .eml is a draft for the user to open, check and send from their own mail program; the pack
 never sends anything. It has no From header (the mail program fills in the user's own account),
@@ -57,16 +57,18 @@ def meeting_request_text(*, salutation: str, seat_name: str, sender_name: str | 
 
 
 def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutation: str, seat_name: str,
-                          sender_name: str | None, pdf_bytes: bytes, pdf_filename: str,
+                          sender_name: str | None, attachments: list[tuple[str, bytes]],
                           date: datetime.date) -> EmailMessage:
-    """The draft request: plain-text body (UTF-8) plus the briefing as application/pdf.
+    """The draft request: plain-text body (UTF-8) plus the attachments as application/pdf.
 
     ``to_address`` is the MP's email from the lookup, or None when there is none; then the To
     header is left empty for the user to fill in, and nothing in the draft claims an address.
-    ``pdf_filename`` must be a bare file name: a path would leak where the user keeps files.
+    ``attachments`` are (file name, PDF bytes): the seat's briefing and the national annex. Each name
+    must be a bare file name: a path would leak where the user keeps files.
     """
-    if "/" in pdf_filename or "\\" in pdf_filename or not pdf_filename.strip():
-        raise ValueError(f"pdf_filename must be a bare file name, not {pdf_filename!r}")
+    for filename, _ in attachments:
+        if "/" in filename or "\\" in filename or not filename.strip():
+            raise ValueError(f"an attachment's name must be a bare file name, not {filename!r}")
     message = EmailMessage()
     if to_address is None:
         message["To"] = ""
@@ -81,7 +83,8 @@ def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutat
     message["Date"] = format_datetime(datetime.datetime.combine(date, datetime.time()))
     message["X-Unsent"] = "1"
     message.set_content(body)
-    message.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=pdf_filename)
+    for filename, payload in attachments:
+        message.add_attachment(payload, maintype="application", subtype="pdf", filename=filename)
     return message
 
 

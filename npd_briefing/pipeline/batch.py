@@ -17,14 +17,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from npd_briefing import config
+from npd_briefing import config, disk_cache
 from npd_briefing.dates import parse_date
 from npd_briefing.exceptions import ParameterError
 from npd_briefing.files import make_folder
+from npd_briefing.pipeline.annex import cached_annex, copy_annex
 from npd_briefing.pipeline.index import write_index
 from npd_briefing.pipeline.request import BriefRequest, check_data, check_request, output_stem, parse_formats
 from npd_briefing.pipeline.selection import parse_nation, select_seats
-from npd_briefing.pipeline.state import inputs_digest, input_files, is_current, load_state, save_state, seat_fingerprint
+from npd_briefing.pipeline.state import input_files, is_current, load_state, save_state, seat_fingerprint
 from npd_briefing.pipeline.workers import Workers
 from npd_briefing.seats.resolve import Seat
 
@@ -37,6 +38,7 @@ class BatchResult:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # seat code, or the entry as given -> reason
     interrupted_by: int | None = None  # the signal that stopped the batch
+    annex_path: Path | None = None
     index_path: Path | None = None
     seconds: float = 0.0
 
@@ -68,7 +70,7 @@ def _remove_temporaries(out_dir: Path, seats: list[Seat]) -> None:
 
 
 def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], state: dict[str, dict],
-            out_dir: Path, jobs: int, result: BatchResult) -> None:
+            out_dir: Path, annex: Path, jobs: int, result: BatchResult) -> None:
     """Render ``requests`` with ``jobs`` workers, recording each seat in ``result`` and ``state``."""
     pending = dict(requests)
     workers = None
@@ -94,7 +96,7 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
 
     previous_sigterm = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
-        workers = Workers(out_dir, min(jobs, len(requests)), list(requests.values()))
+        workers = Workers(out_dir, min(jobs, len(requests)), list(requests.values()), annex)
         while pending:
             try:
                 record(workers.results.get(timeout=0.2))
@@ -148,13 +150,15 @@ def _print_summary(result: BatchResult, names: dict[str, str]) -> None:
     if result.interrupted_by:
         print(f"stopped by {signal.Signals(result.interrupted_by).name}: finished seats are saved; "
               "run the same command again to resume", file=sys.stderr)
+    if result.annex_path:
+        print(f"national annex: {result.annex_path}", file=sys.stderr)
     if result.index_path:
         print(f"index: {result.index_path}", file=sys.stderr)
 
 
 def render_all(*, out_dir: str | Path = config.BRIEFING_OUT_DIR, jobs: int | None = None,
                only: str | list[str] | None = None, nation: str | None = None, force: bool = False,
-               formats="pdf", date: str | None = None) -> BatchResult:
+               formats="pdf", date: str | None = None, email_drafts: bool = True) -> BatchResult:
     """Render every seat's briefing (or those in ``only`` / ``nation``) into ``out_dir``.
 
     Seats whose inputs are unchanged since their files were written are skipped unless ``force``.
@@ -172,11 +176,11 @@ def render_all(*, out_dir: str | Path = config.BRIEFING_OUT_DIR, jobs: int | Non
     result = BatchResult(failed=failed)
     make_folder(out_dir)
     state = load_state(out_dir)
-    inputs = inputs_digest(input_files())
+    inputs = disk_cache.inputs_digest(input_files())
     todo: dict[str, BriefRequest] = {}
     fingerprints: dict[str, str] = {}
     for seat in seats:
-        request = check_request(seat, formats=formats, date=day)
+        request = check_request(seat, formats=formats, date=day, email_draft=email_drafts)
         fingerprints[seat.gss_code] = seat_fingerprint(request, inputs)
         if not force and is_current(state.get(seat.gss_code), fingerprints[seat.gss_code], out_dir):
             result.skipped.append(seat.gss_code)
@@ -184,7 +188,11 @@ def render_all(*, out_dir: str | Path = config.BRIEFING_OUT_DIR, jobs: int | Non
             todo[seat.gss_code] = request
     if todo:
         check_data()  # a damaged table is one clear error, not a failure for every seat
-        _render(todo, fingerprints, state, out_dir, jobs, result)
+        disk_cache.prune("charts")  # charts drawn from earlier data or code
+    annex = cached_annex()  # once per batch; the cache keeps it across batches
+    result.annex_path, _ = copy_annex(out_dir, annex)
+    if todo:
+        _render(todo, fingerprints, state, out_dir, annex, jobs, result)
     result.index_path = write_index(out_dir, state)
     result.seconds = time.perf_counter() - began
     _print_summary(result, {seat.gss_code: seat.name for seat in seats})

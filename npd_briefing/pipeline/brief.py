@@ -16,12 +16,15 @@ from npd_briefing import config
 from npd_briefing.files import make_folder, write_output
 from npd_briefing.letters.meeting_request import build_meeting_request, write_eml
 from npd_briefing.letters.salutation import salutation
+from npd_briefing.pipeline.annex import cached_annex, copy_annex
 from npd_briefing.pipeline.request import (BRIEFING_NOTEBOOK, BriefRequest, check_data, check_request, document_title,
                                            output_stem)
 
 
-def render_request(request: BriefRequest, out_dir: Path, *, kernel=None) -> list[Path]:
-    """Run the briefing notebook for a checked request and write its files; return their paths."""
+def render_request(request: BriefRequest, out_dir: Path, *, annex: Path, kernel=None) -> list[Path]:
+    """Run the briefing notebook for a checked request and write its files; return their paths.
+    ``annex`` is the national annex (the cache's file): the draft email attaches it and it is copied
+    beside the briefing, unless the same file is there already."""
     # The notebook toolchain is only imported when something is rendered.
     from npd_briefing.pipeline.html import notebook_to_html
     from npd_briefing.pipeline.notebook import execute_notebook
@@ -40,13 +43,18 @@ def render_request(request: BriefRequest, out_dir: Path, *, kernel=None) -> list
             if pdf is not None:
                 write_output(pdf_path, pdf)
                 written.append(pdf_path)
+            if pdf is not None and request.email_draft:
                 eml_path = out_dir / f"{stem}-meeting-request.eml"
-                write_eml(meeting_request(request, pdf_path, pdf), eml_path)
+                write_eml(meeting_request(request, [(pdf_path.name, pdf), (config.ANNEX_FILE, annex.read_bytes())]),
+                          eml_path)
                 written.append(eml_path)
             if "html" in request.formats:
                 html_path = out_dir / f"{stem}.html"
                 write_output(html_path, page.encode("utf-8"))
                 written.append(html_path)
+            annex_copy, created = copy_annex(out_dir, annex)
+            if created:  # the first briefing in this folder: the annex goes or stays with it
+                written.append(annex_copy)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
@@ -97,14 +105,13 @@ def _sigterm_raises_system_exit():
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
-def meeting_request(request: BriefRequest, pdf_path: Path, pdf_bytes: bytes | None = None):
+def meeting_request(request: BriefRequest, attachments: list[tuple[str, bytes]]):
+    """The draft email for a request, with ``attachments`` as (file name, PDF bytes)."""
     seat = request.seat
     return build_meeting_request(
         to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
         salutation=salutation(seat.mp_full_title, seat.mp_display_name), seat_name=seat.name,
-        sender_name=request.sender_name or None,
-        pdf_bytes=pdf_path.read_bytes() if pdf_bytes is None else pdf_bytes, pdf_filename=pdf_path.name,
-        date=request.date)
+        sender_name=request.sender_name or None, attachments=attachments, date=request.date)
 
 
 def brief(query: str, *, out_dir: str | Path = config.BRIEFING_OUT_DIR, formats="pdf", sender_name: str = "",
@@ -114,4 +121,6 @@ def brief(query: str, *, out_dir: str | Path = config.BRIEFING_OUT_DIR, formats=
                             letter=letter, date=date)
     check_data()
     with _sigterm_raises_system_exit():
-        return render_request(request, Path(out_dir))
+        written = render_request(request, Path(out_dir), annex=cached_annex())
+    annex = Path(out_dir) / config.ANNEX_FILE
+    return written if annex in written else [*written, annex]

@@ -22,6 +22,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
 
 from npd_briefing import __version__, caches  # noqa: E402
 from npd_briefing.config import TEMPLATES_DIR  # noqa: E402
+from npd_briefing.data import datasets  # noqa: E402
 from npd_briefing.templates import render  # noqa: E402
 
 BRIEFING_CSS = TEMPLATES_DIR / "briefing.css"
@@ -105,11 +106,11 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en-G
     """A complete, offline HTML5 document of the notebook's outputs only (no code, no prompts).
 
     The pack's ``briefing.css`` is inlined, then the page margin texts: the title as running header,
-    the pack version in the footer. Raises ValueError if an output image has no alt text.
+    the pack and data versions in the footer. Raises ValueError if an output image has no alt text.
     """
     body, _ = _html_exporter().from_notebook_node(_without_stderr(nb))
     margins = (f"@page {{ @top-left {{ content: {_css_string(title)}; }} "
-               f"@bottom-left {{ content: {_css_string(GENERATOR)}; }} }}\n"
+               f"@bottom-left {{ content: {_css_string(f'{GENERATOR}, data {datasets.data_version()}')}; }} }}\n"
                "@page :first { @top-left { content: none; } }")
     css = BRIEFING_CSS.read_text(encoding="utf-8") + "\n" + margins
     return render("document.html.j2", lang=lang, title=title, generator=GENERATOR, css=Markup(css),

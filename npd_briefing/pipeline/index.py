@@ -3,7 +3,7 @@
 import urllib.parse
 from pathlib import Path
 
-from npd_briefing import __version__
+from npd_briefing import __version__, config
 from npd_briefing.files import write_whole
 from npd_briefing.pipeline.selection import NATIONS
 from npd_briefing.seats.resolve import default_resolver
@@ -33,7 +33,8 @@ def write_index(out_dir: Path, state: dict[str, dict]) -> Path:
                          for region, seats in sorted(groups[nation].items())])
                for nation in sorted(groups, key=_nation_order)]
     count = sum(len(seats) for regions in groups.values() for seats in regions.values())
-    page = render("index.html.j2", nations=nations, count=count, version=__version__)
+    annex = config.ANNEX_FILE if (out_dir / config.ANNEX_FILE).is_file() else None
+    page = render("index.html.j2", nations=nations, count=count, version=__version__, annex=annex)
     path = out_dir / INDEX_FILE
     write_whole(path, page.encode("utf-8"))
     return path

@@ -14,13 +14,16 @@ from npd_briefing import config
 from npd_briefing.data import datasets, tables
 from npd_briefing.dates import parse_date
 from npd_briefing.exceptions import ParameterError
-from npd_briefing.letters.letter import load_letter_template
+from npd_briefing.letters.letter import BUILT_IN_LETTERS, load_letter_template
 from npd_briefing.seats.resolve import Seat, resolve
 from npd_briefing.text import quoted, slug
 
 BRIEFING_NOTEBOOK = config.NOTEBOOKS_DIR / "briefing.ipynb"
+ANNEX_NOTEBOOK = config.NOTEBOOKS_DIR / "national_annex.ipynb"
 FORMATS = ("pdf", "html")
 MAX_SENDER_CHARS = 500
+# Every table a briefing, its annex or the seat lookup reads: checked before anything runs.
+BRIEF_TABLES = tables.used_by(tables.BRIEFING, tables.LOCAL, tables.ANNEX, tables.SEAT_LOOKUP)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class BriefRequest:
     sender_address: str
     letter_path: str
     date: datetime.date
+    email_draft: bool = True  # the website builds its drafts in the browser, so its batch writes none
 
     def notebook_parameters(self) -> dict[str, str]:
         return {"constituency": self.seat.gss_code, "sender_name": self.sender_name,
@@ -66,14 +70,14 @@ def _check_text(label: str, value, allowed_controls: str = "") -> str:
 
 
 def check_request(query: "str | Seat", *, formats="pdf", sender_name: str = "", sender_address: str = "",
-                  letter: str | Path | None = None, date: str | None = None) -> BriefRequest:
+                  letter: str | Path | None = None, date: str | None = None, email_draft: bool = True) -> BriefRequest:
     """Validate everything a person typed; raises a PackError naming the bad input. ``query`` may be
     a seat already resolved (the batch resolves its seats once, when it selects them)."""
     seat = query if isinstance(query, Seat) else resolve(query)
     letter_path = ""
     if letter:
-        load_letter_template(Path(letter))  # raises LetterTemplateError naming the file
-        letter_path = str(Path(letter).resolve())
+        load_letter_template(letter)  # raises LetterTemplateError naming the file
+        letter_path = str(letter) if str(letter) in BUILT_IN_LETTERS else str(Path(letter).resolve())
         try:
             letter_path.encode("utf-8")
         except UnicodeEncodeError:
@@ -83,13 +87,14 @@ def check_request(query: "str | Seat", *, formats="pdf", sender_name: str = "", 
     sender_address = _check_text("--sender-address", sender_address, "\t\n\r")
     sender_address = sender_address.replace("\r\n", "\n").replace("\r", "\n")
     return BriefRequest(seat=seat, formats=parse_formats(formats), sender_name=sender_name,
-                        sender_address=sender_address, letter_path=letter_path, date=parse_date(date))
+                        sender_address=sender_address, letter_path=letter_path, date=parse_date(date),
+                        email_draft=email_draft)
 
 
 def check_data() -> None:
     """Check every curated table the briefing reads (sha256, rows, columns, types); raises
     DataFileError naming the first damaged file and how to rebuild it. Cached per process."""
-    for name in tables.used_by(tables.BRIEFING, tables.SEAT_LOOKUP):
+    for name in BRIEF_TABLES:
         datasets.load(name)
 
 

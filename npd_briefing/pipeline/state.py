@@ -4,37 +4,26 @@ and whose files are still there is skipped."""
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from npd_briefing import __version__, config
+from npd_briefing import __version__
+from npd_briefing.disk_cache import shared_input_files
 from npd_briefing.files import write_whole
-from npd_briefing.pipeline.request import BRIEFING_NOTEBOOK, BriefRequest
+from npd_briefing.pipeline.request import ANNEX_NOTEBOOK, BRIEFING_NOTEBOOK, BriefRequest
 
 STATE_FILE = ".briefing-state.json"
 
 
 def input_files() -> list[Path]:
-    """Every file a briefing is made from, besides its parameters."""
-    return [config.MANIFEST_PATH, BRIEFING_NOTEBOOK,
-            *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if path.is_file()),
-            *sorted(config.PACKAGE_DIR.rglob("*.py"))]
-
-
-def inputs_digest(paths: list[Path]) -> str:
-    """sha256 of the pack version and each file's name and bytes (the data manifest holds the
-    sha256 of every curated table, so hashing it covers the data)."""
-    digest = hashlib.sha256(f"npd_briefing {__version__}\n".encode())
-    for path in paths:
-        digest.update(f"{os.path.relpath(path, config.ROOT)}\0".encode())
-        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
-    return digest.hexdigest()
+    """Every file a seat's files are made from, besides its parameters: its notebook, and the annex's,
+    since the draft email attaches the annex."""
+    return [BRIEFING_NOTEBOOK, ANNEX_NOTEBOOK, *shared_input_files()]
 
 
 def seat_fingerprint(request: BriefRequest, inputs: str) -> str:
     """What one seat's files depend on: the shared inputs, its notebook parameters, its formats."""
     payload = json.dumps({"inputs": inputs, "parameters": request.notebook_parameters(),
-                          "formats": list(request.formats)}, sort_keys=True)
+                          "formats": list(request.formats), "email_draft": request.email_draft}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -31,7 +31,7 @@ def _reason(exc: BaseException) -> str:
     return one_line(f"{type(exc).__name__}: {exc}", MAX_REASON_CHARS)
 
 
-def _worker(tasks, results, out_dir: Path) -> None:
+def _worker(tasks, results, out_dir: Path, annex: Path) -> None:
     """Render the seats taken from ``tasks`` with one warm kernel until a ``None`` arrives or
     ``SEATS_PER_WORKER`` are done (exit status 0 either way).
 
@@ -59,7 +59,7 @@ def _worker(tasks, results, out_dir: Path) -> None:
             try:
                 if kernel is None:
                     kernel = WarmKernel(KERNEL_RESTART_EVERY).__enter__()
-                files = render_request(request, out_dir, kernel=kernel)
+                files = render_request(request, out_dir, annex=annex, kernel=kernel)
             except Exception as exc:  # one seat's failure, whatever it is, must not stop the batch
                 results.put(("failed", code, _reason(exc)))
                 _close(kernel)
@@ -104,9 +104,10 @@ class Workers:
     left stuck in the queue's pipe.
     """
 
-    def __init__(self, out_dir: Path, count: int, requests: list[BriefRequest]):
+    def __init__(self, out_dir: Path, count: int, requests: list[BriefRequest], annex: Path):
         self._context = multiprocessing.get_context("spawn")  # the kernel client is not fork-safe
         self._out_dir = out_dir
+        self._annex = annex
         self._waiting = iter(requests)
         self.tasks = self._context.Queue()
         self.results = self._context.Queue()
@@ -127,7 +128,7 @@ class Workers:
         # group, and only the parent decides what happens next.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            process = self._context.Process(target=_worker, args=(self.tasks, self.results, self._out_dir),
+            process = self._context.Process(target=_worker, args=(self.tasks, self.results, self._out_dir, self._annex),
                                             daemon=True)
             process.start()
         finally:

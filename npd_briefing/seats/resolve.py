@@ -39,10 +39,16 @@ class Seat:
     party: str
     mp_email: str
     mps_as_of: str
+    member_id: int | None = None  # Parliament's member id: the MP's page on members.parliament.uk
 
     @property
     def in_england(self) -> bool:
         return self.nation == "England"
+
+
+def _seat(row) -> Seat:
+    values = {name: getattr(row, name) for name in Seat.__dataclass_fields__}
+    return Seat(**{**values, "member_id": int(values["member_id"]) if values["member_id"] != "" else None})
 
 
 class SeatResolver:
@@ -53,8 +59,7 @@ class SeatResolver:
     """
 
     def __init__(self, seats: pd.DataFrame, postcodes: "PostcodeLookup | Callable[[], PostcodeLookup]"):
-        self._seats = {row.gss_code: Seat(**{f: getattr(row, f) for f in Seat.__dataclass_fields__})
-                       for row in seats.fillna("").itertuples(index=False)}
+        self._seats = {row.gss_code: _seat(row) for row in seats.fillna("").itertuples(index=False)}
         self._by_name: dict[str, set[str]] = {}
         for seat in self._seats.values():
             for name in (seat.name, seat.name_cy):

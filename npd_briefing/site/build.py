@@ -18,22 +18,24 @@ from npd_briefing.data import datasets
 from npd_briefing.data.manifest import read_manifest
 from npd_briefing.exceptions import OutputError
 from npd_briefing.files import write_output
-from npd_briefing.letters.letter import address_line
-from npd_briefing.pipeline.batch import NATIONS, BatchResult, render_all
-from npd_briefing.pipeline.brief import MAX_SENDER_CHARS, output_stem, parse_date
+from npd_briefing.letters.salutation import address_line
+from npd_briefing.dates import parse_date
+from npd_briefing.pipeline.batch import BatchResult, render_all
+from npd_briefing.pipeline.request import MAX_SENDER_CHARS, output_stem
+from npd_briefing.pipeline.selection import NATIONS
 from npd_briefing.seats.resolve import Seat, default_resolver
+from npd_briefing.evidence.briefing import member_contact_url
 from npd_briefing.site import drafts, pages
-from npd_briefing.site.figures import figures_csv, seat_figures
+from npd_briefing.site.figures import figures_csv, local_picture, seat_figures
 from npd_briefing.site.lookup import write_lookup
 
 BRIEFINGS_DIR = "briefings"
 SEATS_DIR = "seats"
 STATIC_DIR = "static"
 CSV_NAME = "seat-figures.csv"
-# The national annex PDF, made by the briefing work into the briefings folder: linked from every
-# seat page and attached to every email draft whenever it is there.
-NATIONAL_ANNEX = "national-annex.pdf"
-CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
+# The national annex PDF, which every batch copies into its folder: linked from every seat page and
+# attached to every email draft.
+NATIONAL_ANNEX = config.ANNEX_FILE
 # The curated tables the site's pages draw on, listed on the methodology page.
 SITE_TABLES = ("seats", "seat_la_weights", "la_lineage", "la_ap", "pupils", "postcode_ranges")
 
@@ -89,12 +91,11 @@ def _index_groups(seats: list[Seat]) -> list[dict]:
     return nations
 
 
-def _seat_page(renderer: pages.Pages, seat: Seat, member_id: int, figures: dict, briefings: Path, day) -> bytes:
+def _seat_page(renderer: pages.Pages, seat: Seat, figures: dict, picture, briefings: Path, day) -> bytes:
     stem = output_stem(seat)
     pdf = briefings / f"{stem}.pdf"
     pdf = pdf if pdf.is_file() else None
     annex = national_annex(briefings)
-    eml = briefings / f"{stem}-meeting-request.eml"
     draft = drafts.email_draft(seat)
     attachments = [{"href": f"../{BRIEFINGS_DIR}/{path.name}", "name": path.name} for path in (pdf, annex) if path]
     return renderer.seat(
@@ -102,16 +103,15 @@ def _seat_page(renderer: pages.Pages, seat: Seat, member_id: int, figures: dict,
               "nation": seat.nation, "region": seat.region, "mp": seat.mp_display_name,
               "mp_address": address_line(seat.mp_full_title),
               "party": seat.party, "mps_as_of": seat.mps_as_of, "mp_email": seat.mp_email,
-              "contact_url": CONTACT_URL.format(member_id=int(member_id))},
+              "contact_url": member_contact_url(seat)},
         figures=figures["local"],
         briefing=_download(pdf, f"../{BRIEFINGS_DIR}/{stem}.pdf"),
         annex=_download(annex, f"../{BRIEFINGS_DIR}/{NATIONAL_ANNEX}"),
-        unsigned_eml=f"../{BRIEFINGS_DIR}/{eml.name}" if eml.is_file() else None,
-        letter=drafts.letter_html(seat, day),
+        letter=drafts.letter_html(seat, day, picture),
         draft=draft,
         email_body=pages.email_body_html(draft["body"], draft["sender_slot"], draft["name_placeholder"]),
         draft_data={key: draft[key] for key in ("to_header", "subject_header", "body", "sender_slot", "name_placeholder")}
-        | {"filename": eml.name, "attachments": attachments},
+        | {"filename": f"{stem}-meeting-request.eml", "attachments": attachments},
         max_sender_chars=MAX_SENDER_CHARS)
 
 
@@ -124,7 +124,7 @@ def _methodology(renderer: pages.Pages, seats: list[Seat], figures: dict[str, di
         rate_census=f"{local['rate_census']} ({local['rate_academic_year']})",
         rate_denominator=local["rate_denominator"], seat_estimate_method=local["seat_estimate_method"],
         mps_as_of=max(seat.mps_as_of for seat in seats), tables=resources,
-        data_date=changelog[-1]["date"] if changelog else "unknown",
+        data_date=changelog[-1]["date"] if changelog else "unknown", data_version=datasets.data_version(),
         manifest_sha256=hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest())
 
 
@@ -136,15 +136,17 @@ def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[st
     a seat whose briefing is not there yet says so on its page."""
     out_dir = Path(out_dir)
     briefings = out_dir / BRIEFINGS_DIR
-    batch = render_all(out_dir=briefings, jobs=jobs, only=only, nation=nation, force=force, formats="pdf", date=date)
+    # No email drafts beside the PDFs: each seat page builds its draft in the browser, and 650 drafts that
+    # each carry two PDFs would make the site too big for many hosts.
+    batch = render_all(out_dir=briefings, jobs=jobs, only=only, nation=nation, force=force, formats="pdf", date=date,
+                       email_drafts=False)
     result = SiteResult(batch=batch)
     if batch.interrupted_by:
         return result
     day = parse_date(date)
     seats = default_resolver().seats()
-    seats_table = datasets.load("seats")
-    members = dict(zip(seats_table["gss_code"], seats_table["member_id"]))
-    figures = {seat.gss_code: seat_figures(seat) for seat in seats}
+    pictures = {seat.gss_code: local_picture(seat) for seat in seats}
+    figures = {seat.gss_code: seat_figures(seat, pictures[seat.gss_code]) for seat in seats}
     attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
     renderer = pages.Pages(build_date=datetime.date.today().isoformat(), attributions=attributions, csv_name=CSV_NAME)
 
@@ -152,7 +154,7 @@ def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[st
     lookup_name = write_lookup(out_dir)
     for seat in seats:
         _write(out_dir / SEATS_DIR / f"{output_stem(seat)}.html",
-               _seat_page(renderer, seat, members[seat.gss_code], figures[seat.gss_code], briefings, day))
+               _seat_page(renderer, seat, figures[seat.gss_code], pictures[seat.gss_code], briefings, day))
         result.seat_pages += 1
         result.with_briefing += (briefings / f"{output_stem(seat)}.pdf").is_file()
     _write(out_dir / CSV_NAME, figures_csv(seats, figures))

@@ -14,7 +14,7 @@ import re
 import sys
 import unicodedata
 
-from npd_briefing.seats.resolve import fold_name
+from npd_briefing.text import fold_name
 
 # The pieces of postcodes.LOOSE_POSTCODE, each matched with re.IGNORECASE as there
 # (tests/site checks they still make up that pattern).

@@ -13,9 +13,12 @@ import html
 
 from markupsafe import Markup
 
-from npd_briefing.letters.letter import (address_line, fill_letter, letter_to_html, load_letter_template, salutation,
-                                         salutation_name)
+from npd_briefing.dates import long_date
+from npd_briefing.evidence.analysis import LocalPicture
+from npd_briefing.evidence.briefing import letter_values
+from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
 from npd_briefing.letters.meeting_request import NAME_PLACEHOLDER, build_meeting_request, fill, load_template
+from npd_briefing.letters.salutation import salutation
 from npd_briefing.seats.resolve import Seat
 
 SENDER_SLOT = "{{sender_name}}"  # left in the email body for the browser to fill
@@ -24,23 +27,13 @@ _LETTER_SLOTS = {"sender_name": "NPDSITESLOTSENDERNAME", "sender_address": "NPDS
                  "date": "NPDSITESLOTDATE"}
 
 
-def long_date(day: datetime.date) -> str:
-    """"12 March 2026", as the briefing dates its letter (the browser writes today's the same way)."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def letter_html(seat: Seat, day: datetime.date) -> Markup:
-    """The campaign letter to this seat's MP as HTML, with empty ``<span data-slot=...>`` where the
-    sender's name and address go, and the date in a slot holding ``day`` until the browser writes today."""
-    letter = letter_to_html(fill_letter(load_letter_template(), {
-        "date": _LETTER_SLOTS["date"],
-        "salutation": salutation(seat.mp_full_title, seat.mp_display_name),
-        "mp_name": salutation_name(seat.mp_full_title, seat.mp_display_name),
-        "mp_full_title": address_line(seat.mp_full_title),
-        "seat_name": seat.name,
-        "sender_name": _LETTER_SLOTS["sender_name"],
-        "sender_address": _LETTER_SLOTS["sender_address"],
-    }))
+def letter_html(seat: Seat, day: datetime.date, local: LocalPicture | None) -> Markup:
+    """The letter the briefing prints for this seat's MP, as HTML, with empty ``<span data-slot=...>``
+    where the sender's name and address go, and the date in a slot holding ``day`` until the browser
+    writes today. ``local`` is the seat's local picture (None outside England)."""
+    values = letter_values(seat, day, local, sender_name=_LETTER_SLOTS["sender_name"],
+                           sender_address=_LETTER_SLOTS["sender_address"]) | {"date": _LETTER_SLOTS["date"]}
+    letter = letter_to_html(fill_letter(load_letter_template(), values))
     for slot, token in _LETTER_SLOTS.items():
         shown = html.escape(long_date(day)) if slot == "date" else ""
         letter = letter.replace(token, f'<span class="slot" data-slot="{slot}">{shown}</span>')
@@ -58,7 +51,7 @@ def email_draft(seat: Seat) -> dict:
     values = {"salutation": salutation(seat.mp_full_title, seat.mp_display_name), "seat_name": seat.name}
     message = build_meeting_request(to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
                                     salutation=values["salutation"], seat_name=seat.name, sender_name=None,
-                                    pdf_bytes=b"", pdf_filename="briefing.pdf", date=datetime.date.today())
+                                    attachments=[], date=datetime.date.today())
     return {"to_header": email.policy.SMTP.fold("To", message["To"]),
             "subject_header": email.policy.SMTP.fold("Subject", message["Subject"]),
             "subject": fill(subject_template, values),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from npd_briefing.data import datasets
 from npd_briefing.files import write_whole
-from npd_briefing.pipeline.batch import NATIONS
+from npd_briefing.pipeline.selection import NATIONS
+from npd_briefing import text
 from npd_briefing.seats import postcodes, resolve
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site.characters import base36, character_tables, steps
@@ -44,7 +45,8 @@ def lookup_payload() -> dict:
         "ranges": _ranges(index),
         "postcode": {"outward": postcodes._OUTWARD, "inward": postcodes._INWARD, "example": postcodes.EXAMPLE,
                      "not_in_lookup": postcodes.NOT_IN_LOOKUP},
-        "limits": {"max_query_length": resolve.MAX_QUERY_LENGTH, "max_listed": resolve.MAX_LISTED},
+        "limits": {"max_query_length": resolve.MAX_QUERY_LENGTH, "max_listed": resolve.MAX_LISTED,
+                   "quoted_chars": text.QUOTED_CHARS},
         "characters": character_tables(),
     }
 

@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from npd_briefing import __version__, config
+from npd_briefing.dates import publication
 
 SITE_NAME = "Children's privacy in school data"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -42,7 +43,7 @@ def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(config.SITE_TEMPLATES_DIR),
                                      autoescape=jinja2.select_autoescape(("html",)),
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(count=_count, rate=_rate, share=_share)
+    environment.filters.update(count=_count, rate=_rate, share=_share, publication=publication)
     return environment
 
 

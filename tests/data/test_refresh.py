@@ -119,9 +119,9 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
     lineage = datasets.load("la_lineage").set_index("la_code")
     assert lineage.loc["942", "note"] == "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."
     picture = analysis.local_picture("E14001424")  # Penrith and Solway: Cumberland and Westmorland and Furness
-    assert picture.academic_year == "2024/25"
-    assert [(a.la_code, a.data_la_code) for a in picture.authorities] == [("942", "942"), ("943", "943")]
-    assert picture.authorities[0].latest_pupils == 166
+    assert picture.census_year == 202425 and picture.rate_year == 202324
+    assert [(a.la_code, a.rate.la_code) for a in picture.authorities] == [("942", "942"), ("943", "943")]
+    assert picture.authorities[0].pupils == 166
     seats = datasets.load("seats").set_index("gss_code")
     assert seats.loc["E14001063", "mp_display_name"] == "A. N. Other"
 

@@ -178,6 +178,7 @@ def test_ranking_states_england_rate_rank_and_denominator(made):
                / pupils.loc[pupils["geographic_level"] == "National", "pupils_state_funded"].iloc[0] * 10_000)
     las = ap[ap["geographic_level"] == "Local authority"].merge(
         pupils[pupils["geographic_level"] == "Local authority"][["la_code", "pupils_state_funded"]], on="la_code")
+    las = las[las["pupils"] >= 10]  # the small-numbers rule: no rate or rank from fewer than 10 pupils
     las["rate"] = las["pupils"] / las["pupils_state_funded"] * 10_000
     las = las.sort_values("rate", ascending=False).reset_index(drop=True)
     rank = int(las.index[las["la_code"] == LA][0]) + 1

@@ -16,7 +16,7 @@ PDF = b"%PDF-1.7\n\x00\xff binary briefing bytes\n%%EOF\n"
 def _request(**overrides):
     arguments = {"to_address": "mel.stride.mp@parliament.uk", "mp_full_title": "Rt Hon Sir Mel Stride MP",
                  "salutation": "Dear Sir Mel Stride", "seat_name": "Central Devon", "sender_name": "Jo Bloggs",
-                 "pdf_bytes": PDF, "pdf_filename": "npd-briefing-central-devon.pdf",
+                 "attachments": [("npd-briefing-central-devon.pdf", PDF)],
                  "date": datetime.date(2026, 3, 12)}
     return build_meeting_request(**(arguments | overrides))
 
@@ -74,7 +74,7 @@ def test_no_local_paths_or_machine_names(tmp_path):
     for private in (str(tmp_path), os.path.expanduser("~")):
         assert private.encode() not in raw
     with pytest.raises(ValueError, match="bare file name"):
-        _request(pdf_filename=str(tmp_path / "briefing.pdf"))
+        _request(attachments=[(str(tmp_path / "briefing.pdf"), PDF)])
 
 
 def test_invalid_address_is_refused():

@@ -1,5 +1,7 @@
 """``build.py all``: a small batch over three nations plus a seat that does not exist."""
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -10,7 +12,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from npd_briefing import config
+from npd_briefing import config, disk_cache
 from npd_briefing.exceptions import ParameterError
 from npd_briefing.pipeline import batch, selection, state
 from npd_briefing.seats.resolve import default_resolver
@@ -35,7 +37,8 @@ def state_of(out):
 
 
 def pdfs(out):
-    return sorted(path.name for path in out.glob("*.pdf"))
+    """The seats' PDFs in a batch's folder (not the national annex beside them)."""
+    return sorted(path.name for path in out.glob("*.pdf") if path.name != config.ANNEX_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -70,18 +73,28 @@ def test_index_lists_each_seat_with_its_mp_under_its_nation(first_run):
         assert rows[code]["mp_display_name"] in index
     assert "Social Democratic &amp; Labour Party" in index  # text is escaped
     assert "<h3>South East</h3>" in index  # English seats are grouped by region
+    assert f'<a href="{config.ANNEX_FILE}">' in index
+
+
+def test_the_batch_copies_one_annex_from_the_cache_and_attaches_it_to_every_draft(first_run):
+    out, proc = first_run
+    cached = list((config.CACHE_DIR / "annex").glob("*.pdf"))
+    assert len(cached) == 1 and (out / config.ANNEX_FILE).read_bytes() == cached[0].read_bytes()
+    assert f"national annex: {out / config.ANNEX_FILE}" in proc.stderr
+    for eml in out.glob("*-meeting-request.eml"):
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        names = [attachment.get_filename() for attachment in message.iter_attachments()]
+        assert names == [eml.name.replace("-meeting-request.eml", ".pdf"), config.ANNEX_FILE]
 
 
 def test_rerun_with_nothing_changed_skips_every_seat_without_a_kernel(first_run):
     out, _ = first_run
-    before = {name: (out / name).stat().st_mtime_ns for name in pdfs(out)}
-    started = time.perf_counter()
+    before = {name: (out / name).stat().st_mtime_ns for name in [*pdfs(out), config.ANNEX_FILE]}
     result = batch.render_all(out_dir=out, only=[*SEATS, BAD], jobs=2, date=DATE)
-    assert time.perf_counter() - started < 10
     assert result.rendered == [] and sorted(result.skipped) == sorted(SEATS)
     assert list(result.failed) == [BAD] and "no seat is called" in result.failed[BAD]
     assert result.exit_code == 1
-    assert {name: (out / name).stat().st_mtime_ns for name in pdfs(out)} == before
+    assert {name: (out / name).stat().st_mtime_ns for name in [*pdfs(out), config.ANNEX_FILE]} == before
 
 
 def test_a_changed_parameter_or_format_rerenders_exactly_that_seat(first_run):
@@ -100,11 +113,11 @@ def test_inputs_digest_follows_every_input_file(tmp_path):
     first, second = tmp_path / "a.css", tmp_path / "b.py"
     first.write_text("body {}", encoding="utf-8")
     second.write_text("x = 1\n", encoding="utf-8")
-    digest = state.inputs_digest([first, second])
+    digest = disk_cache.inputs_digest([first, second])
     second.write_text("x = 2\n", encoding="utf-8")
-    assert state.inputs_digest([first, second]) != digest
+    assert disk_cache.inputs_digest([first, second]) != digest
     second.write_text("x = 1\n", encoding="utf-8")
-    assert state.inputs_digest([first, second]) == digest
+    assert disk_cache.inputs_digest([first, second]) == digest
     inputs = state.input_files()
     assert config.MANIFEST_PATH in inputs and config.NOTEBOOKS_DIR / "briefing.ipynb" in inputs
     assert config.TEMPLATES_DIR / "briefing.css" in inputs

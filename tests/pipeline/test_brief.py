@@ -1,8 +1,14 @@
-"""Real briefings, rendered as a campaigner would, read back from the PDF's text."""
+"""Real briefings, rendered as a campaigner would, read back from the PDF's text.
 
+Every figure the tests look for is computed here from the raw public files or the curated CSVs read
+as text, never through the pack's own analysis.
+"""
+
+import csv
 import email
 import email.policy
 import getpass
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -13,88 +19,200 @@ from tests.conftest import flat, pdf_text, read_csv, run_build, seat_row
 
 SEATS = {
     "england": "Bridlington and The Wolds",
+    "hampshire": "Aldershot",
     "wales": "Ynys Môn",
     "scotland": "Edinburgh East and Musselburgh",
     "northern_ireland": "Belfast East",
 }
+RAW_2025 = config.RAW_DATA_DIR / "dfe" / "ap" / "2024-25" / "la_total_spc_ap_census_age.csv"
+# Claims the campaign makes that the pack's data do not establish: the pack may print them only in
+# a sentence that says whose they are (or in the campaign's own talking points, which are dated).
+CAMPAIGN_CLAIMS = ["young offender", "kept for ever", "forever", "23 m ", "over 23 million", "named national",
+                   "not asked for consent", "to journalists", "identifying, pupil-level data are given"]
+ATTRIBUTIONS = ("defenddigitalme", "the campaign", "campaign's")
+LETTER_2017 = ["will start to collect", "Justine Greening", "a recent report by think Tank IPPR",
+               "before its collection starting on January 18, 2018"]
+
+
+def raw_2025_total(la_name: str) -> int:
+    with open(RAW_2025, encoding="utf-8-sig", newline="") as handle:
+        return sum(int(row["la_total"]) for row in csv.DictReader(handle) if row["la_name"] == la_name)
+
+
+def main_authority(seat_name: str) -> dict:
+    weights = [w for w in read_csv("seat_la_weights") if w["gss_code"] == seat_row(seat_name)["gss_code"]]
+    return max(weights, key=lambda w: float(w["share_of_seat_pop"]))
+
+
+def pages(path) -> list[str]:
+    return [flat(page.extract_text() or "") for page in PdfReader(path).pages]
+
+
+def sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.;:])\s+", text)
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("briefings")
     paths = {}
-    for nation, seat in SEATS.items():
+    for key, seat in SEATS.items():
         sender = {"sender_name": "Jo Campaigner", "sender_address": "1 High Street\nBridlington"} \
-            if nation == "england" else {}
-        paths[nation] = brief(seat, out_dir=out, formats="pdf,html", date="2026-03-12", **sender)
+            if key == "england" else {}
+        paths[key] = brief(seat, out_dir=out, formats="pdf,html", date="2026-03-12", **sender)
     return out, paths
 
 
-def test_files_are_named_by_code_and_slug(rendered):
-    _, paths = rendered
-    names = sorted(p.name for p in paths["england"])
+def pdf_of(rendered, key):
+    return next(p for p in rendered[1][key] if p.suffix == ".pdf" and p.name != config.ANNEX_FILE)
+
+
+def test_files_are_named_by_code_and_slug_beside_the_annex(rendered):
+    out, paths = rendered
     code = seat_row(SEATS["england"])["gss_code"]
-    assert names == [f"{code}-bridlington-and-the-wolds-meeting-request.eml",
-                     f"{code}-bridlington-and-the-wolds.html", f"{code}-bridlington-and-the-wolds.pdf"]
+    assert sorted(p.name for p in paths["england"]) == sorted([
+        f"{code}-bridlington-and-the-wolds-meeting-request.eml", f"{code}-bridlington-and-the-wolds.html",
+        f"{code}-bridlington-and-the-wolds.pdf", config.ANNEX_FILE])
+    assert (out / config.ANNEX_FILE).is_file()
 
 
-def test_english_briefing_has_seat_mp_local_figure_letter_and_sources(rendered):
-    _, paths = rendered
-    pdf = next(p for p in paths["england"] if p.suffix == ".pdf")
-    text = flat(pdf_text(pdf))
-    seat = seat_row(SEATS["england"])
-    assert seat["name"] in text
-    assert seat["mp_display_name"] in text
-    # The local figure, computed here straight from the curated CSVs.
-    weights = [w for w in read_csv("seat_la_weights") if w["gss_code"] == seat["gss_code"]]
-    la_code = max(weights, key=lambda w: float(w["share_of_seat_pop"]))["la_code"]
-    ap = [r for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils" and r["la_code"] == la_code]
-    latest = max(ap, key=lambda r: int(r["time_period"]))
-    assert f"{int(latest['pupils']):,}" in text
-    england = max((r for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils"
-                   and r["geographic_level"] == "National"), key=lambda r: int(r["time_period"]))
-    assert f"{int(england['pupils']):,}" in text
-    assert "estimate" in text.lower()
-    assert "I am concerned about children's privacy" in text
-    assert "12 March 2026" in text
-    assert "Jo Campaigner" in text and "1 High Street" in text
-    assert "Sources" in text and "Open Government Licence" in text
+@pytest.mark.parametrize("key", ["england", "hampshire"])
+def test_page_one_says_who_asks_what_for_and_the_local_figures_with_their_census(rendered, key):
+    first = pages(pdf_of(rendered, key))[0]
+    seat = seat_row(SEATS[key])
+    authority = main_authority(SEATS[key])
+    assert seat["name"] in first and seat["mp_full_title"].removesuffix(" MP") in first
+    assert ("Jo Campaigner" if key == "england" else "A constituent") in first
+    assert "Asking for A meeting at a constituency surgery about children's privacy" in first
+    assert f"https://members.parliament.uk/member/{seat['member_id']}/contact" in first.replace(" ", "")
+    # The newest census, January 2025, summed here from DfE's own per-age file.
+    assert f"{raw_2025_total(authority['la_name']):,} pupils in alternative provision funded by " \
+           f"{authority['la_name']}, January 2025" in first
+    # The rate, named with its numerator and denominator, for the last January with a headcount.
+    rate_year = max(int(r["time_period"]) for r in read_csv("pupils"))
+    count = next(int(r["pupils"]) for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils"
+                 and r["la_code"] == authority["la_code"] and r["time_period"] == str(rate_year))
+    heads = next(int(r["pupils_state_funded"]) for r in read_csv("pupils")
+                 if r["la_code"] == authority["la_code"] and r["time_period"] == str(rate_year))
+    assert f"{count / heads * 10_000:.1f} pupils in LA-funded AP per 10,000 pupils" in first
+    assert f"({count:,} of {heads:,})" in first and f"January {str(rate_year)[:2]}{str(rate_year)[4:]}" in first
+    assert "Estimate for the seat itself" in first and "an estimate from population shares" in first
+    assert "What I ask you to do" in first and "national-annex.pdf" in first
 
 
-def test_salutation_follows_the_rule(rendered):
-    _, paths = rendered
-    from npd_briefing.letters.salutation import salutation
-    for nation, seat_name in SEATS.items():
-        seat = seat_row(seat_name)
-        pdf = next(p for p in paths[nation] if p.suffix == ".pdf")
-        assert salutation(seat["mp_full_title"], seat["mp_display_name"]) + "," in flat(pdf_text(pdf))
+def test_aldershot_shows_hampshires_january_2025_figure(rendered):
+    text = flat(pdf_text(pdf_of(rendered, "hampshire")))
+    assert f"{raw_2025_total('Hampshire'):,} pupils in alternative provision funded by Hampshire, January 2025" in text
+    assert "Counts: AP census, January 2025; rates: January 2023" in text
 
 
-@pytest.mark.parametrize("nation", ["wales", "scotland", "northern_ireland"])
-def test_outside_england_says_so_and_shows_no_local_figure(rendered, nation):
-    _, paths = rendered
-    pdf = next(p for p in paths[nation] if p.suffix == ".pdf")
-    text = flat(pdf_text(pdf))
-    seat = seat_row(SEATS[nation])
+def test_page_one_states_three_national_facts_with_their_sources(rendered):
+    first = pages(pdf_of(rendered, "england"))[0]
+    facts = {r["fact_id"]: r for r in read_csv("npd_facts")}
+    counts = {r["count_id"]: r for r in read_csv("npd_release_counts")}
+    for row, value in ((facts["F02"], "over 21,000,000"), (facts["F06"], "887"), (counts["C034"], "6,883")):
+        assert value in first and row["publisher"] in first and row["source_date"] in first
+
+
+def test_an_english_briefing_is_five_pages_a_devolved_one_two_and_the_letter(rendered):
+    for key in ("england", "hampshire"):
+        reader = PdfReader(pdf_of(rendered, key))
+        assert len(reader.pages) <= 5
+        assert "Yours sincerely" in (reader.pages[-1].extract_text() or "")
+    for key in ("wales", "scotland", "northern_ireland"):
+        assert len(PdfReader(pdf_of(rendered, key)).pages) <= 3
+
+
+def test_the_annex_holds_every_national_chart_and_source(rendered):
+    out, _ = rendered
+    text = flat(pdf_text(out / config.ANNEX_FILE))
+    for heading in ("How big is the National Pupil Database?", "Releases to third parties", "Police and Home Office",
+                    "Reasons for placement", "Sources"):
+        assert heading in text
+    reader = PdfReader(out / config.ANNEX_FILE)
+    tree = reader.trailer["/Root"]["/StructTreeRoot"]
+    assert tree and "6,883" in text and "September 2022" in text
+
+
+@pytest.mark.parametrize("key", ["wales", "scotland", "northern_ireland"])
+def test_outside_england_says_so_and_shows_no_local_figure(rendered, key):
+    text = flat(pdf_text(pdf_of(rendered, key)))
+    seat = seat_row(SEATS[key])
     assert seat["name"] in text and seat["mp_display_name"] in text
-    assert "cover schools in England only" in text
-    assert "Rate:" not in text and "Estimate for the seat" not in text
-    assert "I am concerned about children's privacy" in text
+    assert "cover schools in England only" in text and "Westminster" in text
+    assert "Rate:" not in text and "Estimate for the seat" not in text and "funded by" not in text
+
+
+def test_every_page_footer_has_the_pack_and_data_versions(rendered):
+    version = __import__("json").loads(config.MANIFEST_PATH.read_text())["data_version"]
+    for page in pages(pdf_of(rendered, "england")):
+        assert f"data {version}" in page and "npd_briefing" in page
+
+
+def test_no_publication_date_is_a_transcription_date(rendered):
+    text = flat(pdf_text(pdf_of(rendered, "england")))
+    assert "released 2026-11-28" not in text and "DfE release" not in text
+    assert re.search(r"published [^;]+; retrieved 2026-11-2[89]", text)
+
+
+def test_no_campaign_claim_is_printed_as_fact(rendered):
+    """Outside the campaign's own dated talking points and its 2017 letter, each sentence that makes
+    one of the campaign's claims says whose claim it is."""
+    for key in ("england", "wales"):
+        text = flat(pdf_text(pdf_of(rendered, key)))
+        points = text[text.index("What you can say"):text.index("Since then")]
+        for sentence in sentences(text.replace(points, "")):
+            for claim in CAMPAIGN_CLAIMS:
+                if claim in sentence:
+                    assert any(who in sentence for who in ATTRIBUTIONS), (claim, sentence)
+
+
+def test_small_authorities_are_not_ranked(tmp_path):
+    paths = brief("Cities of London and Westminster", out_dir=tmp_path, date="2026-03-12")
+    text = flat(pdf_text(next(p for p in paths if p.name.endswith("westminster.pdf"))))
+    assert "City of London had fewer than 10 pupils in LA-funded AP in January 2023: too few for a rate or a rank" in text
+    assert "City of London 2 " not in text
+
+
+def test_the_default_letter_is_todays_with_each_figure_from_a_row(rendered):
+    last = pages(pdf_of(rendered, "england"))[-1]
+    authority = main_authority(SEATS["england"])
+    for phrase in LETTER_2017:
+        assert phrase not in last
+    assert f"In January 2025, {raw_2025_total(authority['la_name']):,} pupils were in alternative provision " \
+           f"funded by {authority['la_name']}" in last
+    facts = {r["fact_id"]: r for r in read_csv("npd_facts") + read_csv("national_ap_figures")}
+    counts = {r["count_id"]: r for r in read_csv("npd_release_counts")}
+    assert f"{int(facts['F02']['value']):,} data subjects" in last
+    assert f"{int(facts['N06']['value']):,} records" in last
+    assert f"find {int(float(counts['C034']['value'])):,} individuals" in last
+    assert f"details of {int(float(counts['C035']['value'])):,} were returned" in last
+    assert "12 March 2026" in last and "Jo Campaigner" in last and "1 High Street" in last
+    assert "I ask you to" in last
+
+
+def test_the_campaigns_2017_letter_only_when_asked_for(tmp_path):
+    paths = brief("Aldershot", out_dir=tmp_path, letter="campaign-2017", date="2026-03-12")
+    last = pages(next(p for p in paths if p.name.endswith("aldershot.pdf")))[-1]
+    assert "will start to collect" in last and "Justine Greening" in last
+    assert "This is defenddigitalme's letter to MPs as written in late 2017" in last
+    assert "12 March 2026" in last
 
 
 def test_pdf_is_a4_tagged_titled_small_and_leaks_nothing(rendered):
-    out, paths = rendered
-    pdf = next(p for p in paths["england"] if p.suffix == ".pdf")
+    out, _ = rendered
+    pdf = pdf_of(rendered, "england")
     reader = PdfReader(pdf)
     box = reader.pages[0].mediabox
     assert abs(float(box.width) - 595.3) < 1.5 and abs(float(box.height) - 841.9) < 1.5
     assert pdf.stat().st_size < 1_000_000
-    assert 3 <= len(reader.pages) <= 12
+    assert pdf.stat().st_size + (out / config.ANNEX_FILE).stat().st_size < 2_000_000
     meta = {k: str(v) for k, v in (reader.metadata or {}).items()}
     assert "Bridlington" in meta.get("/Title", "")
     for secret in (str(out), str(config.ROOT), getpass.getuser(), "Jo Campaigner"):
         assert secret not in " ".join(meta.values()), secret
     assert str(reader.trailer["/Root"].get("/Lang", "")) == "en-GB"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
@@ -104,37 +222,37 @@ def test_pdf_is_a4_tagged_titled_small_and_leaks_nothing(rendered):
 
 
 def test_every_image_in_the_briefing_has_alt_text(rendered):
-    _, paths = rendered
-    page = next(p for p in paths["england"] if p.suffix == ".html").read_text(encoding="utf-8")
-    assert page.count("<img") >= 5
+    page = next(p for p in rendered[1]["england"] if p.suffix == ".html").read_text(encoding="utf-8")
+    assert page.count("<img") == 3  # the authority's trend and ranking, the NPD's scale
     assert page.count("<img") == page.count(' alt="') - page.count(' alt=""')
-    assert "<script" not in page and "<code" not in page
+    assert "<script" not in page and "<code" not in page and "researcher-notes" not in page
 
 
-def test_meeting_request_draft_attaches_the_pdf(rendered):
-    _, paths = rendered
+def test_meeting_request_draft_attaches_the_briefing_and_the_annex(rendered):
+    out, paths = rendered
     eml = next(p for p in paths["england"] if p.suffix == ".eml")
-    pdf = next(p for p in paths["england"] if p.suffix == ".pdf")
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     seat = seat_row(SEATS["england"])
-    assert seat["mp_email"] in message["To"]
-    assert message["X-Unsent"] == "1"
-    assert seat["name"] in message["Subject"]
+    assert seat["mp_email"] in message["To"] and message["X-Unsent"] == "1" and seat["name"] in message["Subject"]
     body = message.get_body(("plain",)).get_content()
     assert "Jo Campaigner" in body and seat["name"] in body
-    attachment = next(message.iter_attachments())
-    assert attachment.get_filename() == pdf.name
-    assert attachment.get_content() == pdf.read_bytes()
+    attachments = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
+    assert attachments == {pdf_of(rendered, "england").name: pdf_of(rendered, "england").read_bytes(),
+                           config.ANNEX_FILE: (out / config.ANNEX_FILE).read_bytes()}
+    for sentence in sentences(flat(body)):
+        for claim in CAMPAIGN_CLAIMS:
+            if claim in sentence:
+                assert any(who in sentence for who in ATTRIBUTIONS), (claim, sentence)
 
 
-def test_custom_letter_replaces_the_campaign_letter(tmp_path):
+def test_custom_letter_replaces_the_default_letter(tmp_path):
     letter = tmp_path / "mine.md"
     letter.write_text("{{salutation}},\n\nMy own words about [Date] and my school.\n\n{{sender_name}}\n",
                       encoding="utf-8")
     paths = brief("Aldershot", out_dir=tmp_path / "out", letter=letter, date="2026-01-05", sender_name="Sam")
-    text = flat(pdf_text(next(p for p in paths if p.suffix == ".pdf")))
+    text = flat(pdf_text(next(p for p in paths if p.name.endswith("aldershot.pdf"))))
     assert "My own words about 5 January 2026 and my school." in text
-    assert "I am concerned about children's privacy" not in text
+    assert "I am writing to you as my MP" not in text
 
 
 def test_unknown_seat_exits_2_and_writes_nothing(tmp_path):

@@ -16,14 +16,17 @@ from markupsafe import escape
 
 from npd_briefing import cli, config
 from npd_briefing.data import datasets
+from npd_briefing.dates import academic_year, january
 from npd_briefing.evidence import analysis
+from npd_briefing.evidence.briefing import letter_values
 from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
 from npd_briefing.letters.meeting_request import meeting_request_text
-from npd_briefing.pipeline.brief import output_stem
+from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site import build as site_build
-from npd_briefing.site.drafts import letter_html, long_date
-from npd_briefing.site.figures import CSV_COLUMNS, seat_figures
+from npd_briefing.dates import long_date
+from npd_briefing.site.drafts import letter_html
+from npd_briefing.site.figures import CSV_COLUMNS, local_picture, seat_figures
 from npd_briefing.site.pages import CSP
 
 from site_setup import LETTER_DATE, SITE_SEATS
@@ -111,17 +114,19 @@ def test_local_figures_come_from_the_analysis_with_their_census(site_dir):
     seat = BY_CODE["E14001076"]  # Barrow and Furness: two authorities, both new since 2023
     page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
     picture = analysis.local_picture(seat.gss_code)
-    january = f"January {analysis.january(picture.time_period)}"
-    assert f"{january} census ({picture.academic_year})" in page
-    assert f"(England: {picture.england_rate:.1f}; {picture.region}: {picture.region_rate:.1f})" in page
+    census = f"January {january(picture.census_year)} census ({academic_year(picture.census_year)})"
+    assert census in page
+    assert (f"(England: {picture.england_rate.per_10000:.1f}; {picture.region}: "
+            f"{picture.region_rate.per_10000:.1f})") in page
     assert len(picture.authorities) == 2
     for authority in picture.authorities:
         assert f"<h3>{escape(authority.la_name)}" in page
-        shown = "not published" if authority.latest_pupils is None else f"{authority.latest_pupils:,}"
-        assert f"{january} census ({picture.academic_year}):\n <strong>{shown}</strong>" in page
-        assert f"<strong>{authority.latest_rate:.1f}</strong>" in page
+        assert f"{census}:\n <strong>{authority.pupils:,}</strong>" in page
+        rate = authority.rate  # the predecessor's, Cumbria's, for a year before the authority existed
+        assert f"<strong>{rate.per_10000:.1f}</strong>" in page and f"({rate.pupils:,} of {rate.denominator:,})" in page
         for note in authority.notes:
             assert str(escape(note)) in page
+    assert "January 2024" in page and "2023/24" in page  # the year with no figure is a visible gap
 
 
 def test_csv_has_every_seat_and_the_same_figures(site_dir):
@@ -129,7 +134,7 @@ def test_csv_has_every_seat_and_the_same_figures(site_dir):
     assert tuple(rows[0]) == CSV_COLUMNS
     assert {row["gss_code"] for row in rows} == set(BY_CODE)
     aldershot = [row for row in rows if row["gss_code"] == "E14001063"]
-    local = seat_figures(BY_CODE["E14001063"])["local"]
+    local = seat_figures(BY_CODE["E14001063"], local_picture(BY_CODE["E14001063"]))["local"]
     assert len(aldershot) == len(local["authorities"]) == 1
     row, authority = aldershot[0], local["authorities"][0]
     assert row["la_funded_ap_pupils"] == str(authority["la_funded_ap_pupils"])
@@ -140,17 +145,18 @@ def test_csv_has_every_seat_and_the_same_figures(site_dir):
 
 
 def test_letter_is_the_packs_own_with_sender_slots(site_dir):
-    """The letter on the page is letter.md through fill_letter and letter_to_html, with the sender's
-    name and address (empty here) and the date in slots the browser fills as text."""
+    """The letter on the page is the briefing's letter (letter.md filled with the seat's figures, through
+    fill_letter and letter_to_html), with the sender's name and address (empty here) and the date in
+    slots the browser fills as text."""
     seat = BY_CODE["E14001063"]
     day = datetime.date.fromisoformat(LETTER_DATE)
-    unsigned = letter_to_html(fill_letter(load_letter_template(), {
-        "date": long_date(day), "salutation": "Dear Alex Baker", "mp_name": "Alex Baker",
-        "mp_full_title": "Alex Baker MP", "seat_name": seat.name, "sender_name": None, "sender_address": None}))
-    with_slots = str(letter_html(seat, day))
+    picture = local_picture(seat)
+    unsigned = letter_to_html(fill_letter(load_letter_template(), letter_values(seat, day, picture)))
+    with_slots = str(letter_html(seat, day, picture))
     emptied = re.sub(r'<p><span class="slot" data-slot="sender_(?:name|address)"></span></p>\n', "", with_slots)
     emptied = emptied.replace(f'<span class="slot" data-slot="date">{long_date(day)}</span>', long_date(day))
     assert emptied == unsigned
+    assert f"{picture.authorities[0].pupils:,} pupils were in alternative provision funded by Hampshire" in unsigned
     page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
     assert with_slots in page
 
@@ -203,7 +209,7 @@ def test_bad_options_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, arg
 
 
 def test_briefing_fingerprints_ignore_the_websites_own_files():
-    from npd_briefing.pipeline.batch import input_files
+    from npd_briefing.pipeline.state import input_files
     inputs = input_files()
     assert config.TEMPLATES_DIR / "meeting_request.txt" in inputs
     assert not [path for path in inputs if path.is_relative_to(config.SITE_TEMPLATES_DIR)

@@ -1,8 +1,9 @@
 """The meeting request's wording comes from one template, and `build.py brief` still writes the same bytes.
 
 The golden drafts in tests/site/data/ were written by the code before the wording moved into
-briefing/templates/meeting_request.txt (with a fixed MIME boundary). When the wording is changed on
-purpose, write them again with the new template.
+briefing/templates/meeting_request.txt (with a fixed MIME boundary), and written again when the wording
+changed on purpose (the evidence issue: every campaign claim attributed; the annex attached). When the
+wording is changed on purpose, write them again with the new template.
 """
 
 import datetime
@@ -27,7 +28,7 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_drafts_are_byte_identical_to_before_the_template(name):
-    message = build_meeting_request(**CASES[name], pdf_bytes=PDF, pdf_filename="briefing.pdf",
+    message = build_meeting_request(**CASES[name], attachments=[("briefing.pdf", PDF), ("national-annex.pdf", PDF)],
                                     date=datetime.date(2026, 3, 12))
     message.set_boundary("===============0000000000000000000==")
     assert message.as_bytes(policy=email.policy.SMTP) == (GOLDEN / name).read_bytes()

@@ -160,13 +160,10 @@
       return out + quote;
     }
 
-    function describe(characters) {  // resolve._describe
-      return pyRepr(characters.length <= 60 ? characters : characters.slice(0, 57).concat([".", ".", "."]));
-    }
-
-    function shown(characters) {  // postcodes._shown
-      return characters.length <= 30 ? pyRepr(characters)
-        : pyRepr(characters.slice(0, 30)) + "... (" + characters.length + " characters)";
+    function quoted(characters) {  // text.quoted: what was typed, quoted, cut short with its length said
+      if (characters.length <= limits.quoted_chars) { return pyRepr(characters); }
+      var length = String(characters.length).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+      return pyRepr(characters.slice(0, limits.quoted_chars)) + "... (" + length + " characters)";
     }
 
     function fold(characters) {  // resolve.fold_name
@@ -250,7 +247,7 @@
     }
 
     function invalid(characters, why) {
-      return refused(shown(characters) + " is not a valid UK postcode: " + why + "; " + example);
+      return refused(quoted(characters) + " is not a valid UK postcode: " + why + "; " + example);
     }
 
     function byPostcode(characters) {  // postcodes.normalise_postcode, then PostcodeLookup.lookup
@@ -260,10 +257,10 @@
       }
       compact = compact.toUpperCase();
       if (compact === "GIR0AA") {
-        return refused(shown(characters) + " is the non-geographic Girobank postcode, which has no constituency in the " +
+        return refused(quoted(characters) + " is the non-geographic Girobank postcode, which has no constituency in the " +
                        "lookup; give the seat name instead");
       }
-      if (/^BFPO[0-9]{1,4}$/.test(compact)) { return refused(shown(characters) + " " + notInLookup.BF); }
+      if (/^BFPO[0-9]{1,4}$/.test(compact)) { return refused(quoted(characters) + " " + notInLookup.BF); }
       if (outward.test(compact)) {
         return invalid(characters, "it is only the outward code (the district); add the inward code, e.g. '1AA'");
       }
@@ -319,7 +316,7 @@
       if (containing.length > 1) {
         var listed = containing.slice(0, limits.max_listed).map(function (seat) { return seat.name; }).join("; ");
         if (containing.length > limits.max_listed) { listed += "; and " + (containing.length - limits.max_listed) + " more"; }
-        return refused(describe(characters) + " matches " + containing.length + " seats: " + listed +
+        return refused(quoted(characters) + " matches " + containing.length + " seats: " + listed +
                        ". Give the full seat name", containing);
       }
       var suggestions = [];
@@ -333,17 +330,17 @@
         });
       }
       if (suggestions.length) {
-        return refused("no seat is called " + describe(characters) + "; did you mean: " +
+        return refused("no seat is called " + quoted(characters) + "; did you mean: " +
                        suggestions.map(function (seat) { return seat.name; }).join("; ") + "?", suggestions);
       }
-      return refused("no seat matches " + describe(characters) + "; give a 2024 seat name, a GSS code (e.g. E14001063) " +
+      return refused("no seat matches " + quoted(characters) + "; give a 2024 seat name, a GSS code (e.g. E14001063) " +
                      "or a GB postcode");
     }
 
     function resolve(query) {  // SeatResolver.resolve
       var raw = Array.from(query === null || query === undefined ? "" : String(query));
       if (raw.some(function (ch) { return is("control", ch); })) {
-        return refused("query " + describe(raw) + " contains control characters; give a seat name, a GSS code such " +
+        return refused("query " + quoted(raw) + " contains control characters; give a seat name, a GSS code such " +
                        "as E14001063, or a postcode");
       }
       var characters = [];
