@@ -9,9 +9,11 @@ fewer than ``RELIABLE_COUNT`` is marked unreliable.
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
+from npd_briefing import caches
 from npd_briefing.data import datasets
 from npd_briefing.dates import academic_year, academic_years, january
 from npd_briefing.exceptions import ParameterError
@@ -63,13 +65,15 @@ def latest_rate_year() -> int:
     return int(max(set(ap["time_period"]) & set(pupils["time_period"])))
 
 
+@caches.per_process
 def la_rates(time_period: int | None = None) -> pd.DataFrame:
     """LA-funded AP pupils per 10,000 state-funded pupils in one January, for England, the regions and
     every LA with both figures.
 
     The small-numbers rule: an LA with fewer than ``MIN_COUNT_FOR_RATE`` pupils gets no rate and no
     rank; a rate from fewer than ``RELIABLE_COUNT`` is marked ``unreliable``. Ranks (1 = highest
-    rate) are among the LAs that have a rate; ``of_las`` says how many that is.
+    rate) are among the LAs that have a rate; ``of_las`` says how many that is. Computed once per
+    process and shared: callers must not change the frame.
     """
     time_period = time_period or latest_rate_year()
     ap = datasets.load("la_ap")
@@ -143,7 +147,7 @@ class LocalAuthorityFigures:
     rate: Rate | None
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def trend(self) -> Trend | None:
         """First to newest published LA-funded AP count; None with fewer than two years or a first of 0."""
         published = self.la_funded.dropna(subset=["pupils"])

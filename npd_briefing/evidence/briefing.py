@@ -17,8 +17,7 @@ from npd_briefing import __version__, caches, disk_cache
 from npd_briefing.config import ANNEX_FILE, TEMPLATES_DIR
 from npd_briefing.data import datasets, tables
 from npd_briefing.dates import long_date, parse_date
-from npd_briefing.evidence import analysis, charts, national
-from npd_briefing.evidence.figures import figure_html
+from npd_briefing.evidence import analysis, national
 from npd_briefing.letters.letter import asks_markdown, fill_letter, letter_to_html, load_letter_template
 from npd_briefing.letters.salutation import address_line, salutation, salutation_name
 from npd_briefing.seats.resolve import Seat, resolve
@@ -110,13 +109,21 @@ def local_html(b: Briefing) -> str:
 def local_charts_html(la_code: str, ranked_code: str) -> tuple[Markup, Markup]:
     """An authority's trend and ranking charts. Several seats share an authority, so each is drawn
     once for given inputs and kept on disk for every worker and later run."""
-    return (Markup(disk_cache.text("charts", f"{la_code}-trend.html", lambda: _figures(charts.ap_trend_chart(la_code)))),
-            Markup(disk_cache.text("charts", f"{ranked_code}-ranking.html",
-                                   lambda: _figures(charts.la_rate_ranking_chart(ranked_code)))))
+    return (_chart_html(f"{la_code}-trend", "ap_trend_chart", la_code),
+            _chart_html(f"{ranked_code}-ranking", "la_rate_ranking_chart", ranked_code))
 
 
-def _figures(*shown: charts.Chart) -> Markup:
-    return Markup("".join(figure_html(chart.figure, chart.alt, chart.source) for chart in shown))
+def _chart_html(name: str, chart: str, *args) -> Markup:
+    """One chart as the briefing shows it, from the disk cache when it is there: matplotlib is only
+    imported (half a second of a kernel's start) when a chart has to be drawn."""
+    def draw() -> str:
+        from npd_briefing.evidence import charts
+        from npd_briefing.evidence.figures import figure_html
+
+        drawn = getattr(charts, chart)(*args)
+        return figure_html(drawn.figure, drawn.alt, drawn.source)
+
+    return Markup(disk_cache.text("charts", f"{name}.html", draw))
 
 
 def national_html(b: Briefing) -> str:
@@ -129,7 +136,7 @@ def national_html(b: Briefing) -> str:
 def _national_section(with_chart: bool) -> str:
     """The same for every seat: built once per process."""
     return render("sections/national.html.j2", annex=ANNEX_FILE,
-                  charts=_figures(charts.npd_scale_chart()) if with_chart else "", **_national_values())
+                  charts=_chart_html("npd-scale", "npd_scale_chart") if with_chart else "", **_national_values())
 
 
 def talking_points_html() -> str:

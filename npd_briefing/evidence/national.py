@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from npd_briefing import caches
 from npd_briefing.data import datasets
 
 # How many people the NPD holds, as each cited source puts it, and one school year for scale.
@@ -94,13 +95,16 @@ def _row(row: pd.Series, row_id: str) -> CitedFigure:
                        marks=marks)
 
 
+@caches.per_process
+def _rows(table: str) -> dict[str, CitedFigure]:
+    frame = datasets.load(table)
+    id_column = next(column for prefix, (name, column) in TABLE_OF_PREFIX.items() if name == table)
+    return {row[id_column]: _row(row, row[id_column]) for _, row in frame.iterrows()}
+
+
 def figures(row_ids) -> list[CitedFigure]:
     """The cited rows ``row_ids`` (from any of the transcribed tables), in that order."""
-    chosen = []
-    for row_id in row_ids:
-        table, id_column = TABLE_OF_PREFIX[row_id[0]]
-        chosen.append(_row(datasets.load(table).set_index(id_column, drop=False).loc[row_id], row_id))
-    return chosen
+    return [_rows(TABLE_OF_PREFIX[row_id[0]][0])[row_id] for row_id in row_ids]
 
 
 def figure(row_id: str) -> CitedFigure:

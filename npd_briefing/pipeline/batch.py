@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from npd_briefing import config, disk_cache
+from npd_briefing.data import datasets
 from npd_briefing.dates import parse_date
 from npd_briefing.exceptions import ParameterError
 from npd_briefing.files import make_folder
@@ -73,11 +74,16 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
             out_dir: Path, annex: Path, jobs: int, result: BatchResult) -> None:
     """Render ``requests`` with ``jobs`` workers, recording each seat in ``result`` and ``state``."""
     pending = dict(requests)
+    bundles = bundle_by_authority(list(requests.values()))
+    bundle_of = {request.seat.gss_code: bundle for bundle in bundles for request in bundle}
     workers = None
     progress = tqdm(total=len(requests), unit="seat", file=sys.stderr, dynamic_ncols=True, disable=None)
 
     def record(message: tuple) -> None:
         kind, code, detail = message
+        if kind == "took":
+            workers.holding[detail] = bundle_of[code]
+            return
         if kind == "start":
             workers.in_hand[detail] = code
             progress.set_postfix_str(requests[code].seat.name, refresh=True)
@@ -85,7 +91,8 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
         if pending.pop(code, None) is None:
             return
         workers.in_hand = {pid: held for pid, held in workers.in_hand.items() if held != code}
-        workers.hand_out_next()
+        if not any(request.seat.gss_code in pending for request in bundle_of[code]):
+            workers.hand_out_next()  # that bundle is finished
         if kind == "done":
             result.rendered.append(code)
             state[code] = {"fingerprint": fingerprints[code], "files": detail}
@@ -96,7 +103,7 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
 
     previous_sigterm = signal.signal(signal.SIGTERM, _raise_stopped)
     try:
-        workers = Workers(out_dir, min(jobs, len(requests)), list(requests.values()), annex)
+        workers = Workers(out_dir, min(jobs, len(bundles)), bundles, annex)
         while pending:
             try:
                 record(workers.results.get(timeout=0.2))
@@ -110,10 +117,16 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
                     break
             for pid, exit_code in dead:
                 code = workers.in_hand.pop(pid, None)
+                # The seats of its bundle it had not started go to another worker.
+                unstarted = tuple(request for request in workers.holding.pop(pid, ())
+                                  if request.seat.gss_code in pending and request.seat.gss_code != code)
+                if unstarted:
+                    bundle_of.update((request.seat.gss_code, unstarted) for request in unstarted)
+                    workers.hand_out_again(unstarted)
                 if code is not None:  # died on a seat: that seat fails, a new worker takes the rest
                     record(("failed", code, f"its worker process died (exit code {exit_code})"))
                     workers.start_one()
-                elif exit_code == 0:  # retired after SEATS_PER_WORKER seats
+                elif exit_code == 0 or unstarted:  # retired after SEATS_PER_WORKER seats, or died between seats
                     workers.start_one()
                 elif not workers.processes:  # died before taking any seat: trying again would too
                     for code in list(pending):
@@ -137,6 +150,20 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
         if workers is not None:
             workers.stop()
         save_state(out_dir, state)
+
+
+def bundle_by_authority(requests: list[BriefRequest]) -> list[tuple[BriefRequest, ...]]:
+    """The seats in bundles that one worker renders together: those whose largest authority is the
+    same share its charts; seats outside England, which have none, go in fours."""
+    weights = datasets.load("seat_la_weights")
+    main = (weights.sort_values("share_of_seat_pop", ascending=False).drop_duplicates("gss_code")
+            .set_index("gss_code")["la_code"])
+    groups: dict[str, list[BriefRequest]] = {}
+    for index, request in enumerate(requests):
+        seat = request.seat
+        key = main.get(seat.gss_code) if seat.in_england else f"{seat.nation} {index // 4}"
+        groups.setdefault(str(key), []).append(request)
+    return [tuple(group) for group in groups.values()]
 
 
 def _print_summary(result: BatchResult, names: dict[str, str]) -> None:

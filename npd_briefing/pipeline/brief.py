@@ -8,6 +8,7 @@ seat's outputs appear together or not at all.
 """
 
 import contextlib
+import importlib
 import signal
 import threading
 from pathlib import Path
@@ -17,21 +18,26 @@ from npd_briefing.files import make_folder, write_output
 from npd_briefing.letters.meeting_request import build_meeting_request, write_eml
 from npd_briefing.letters.salutation import salutation
 from npd_briefing.pipeline.annex import cached_annex, copy_annex
-from npd_briefing.pipeline.request import (BRIEFING_NOTEBOOK, BriefRequest, check_data, check_request, document_title,
+from npd_briefing.pipeline.request import (BRIEFING_NOTEBOOK, KERNEL_PRELOAD, BriefRequest, check_data, check_request, document_title,
                                            output_stem)
 
 
 def render_request(request: BriefRequest, out_dir: Path, *, annex: Path, kernel=None) -> list[Path]:
-    """Run the briefing notebook for a checked request and write its files; return their paths.
-    ``annex`` is the national annex (the cache's file): the draft email attaches it and it is copied
-    beside the briefing, unless the same file is there already."""
-    # The notebook toolchain is only imported when something is rendered.
-    from npd_briefing.pipeline.html import notebook_to_html
-    from npd_briefing.pipeline.notebook import execute_notebook
-    from npd_briefing.pipeline.pdf import html_to_pdf_bytes
+    """Run the briefing notebook for a checked request and write its files; return their paths."""
+    from npd_briefing.pipeline.notebook import execute_notebook  # the toolchain: only when rendering
 
     out_dir = make_folder(out_dir)
-    nb = execute_notebook(BRIEFING_NOTEBOOK, request.notebook_parameters(), kernel=kernel)
+    return write_request(request, execute_notebook(BRIEFING_NOTEBOOK, request.notebook_parameters(), kernel=kernel),
+                         out_dir, annex=annex)
+
+
+def write_request(request: BriefRequest, nb, out_dir: Path, *, annex: Path) -> list[Path]:
+    """The executed briefing notebook ``nb`` as the request's files; return their paths. ``annex`` is
+    the national annex (the cache's file): the draft email attaches it, and it is copied beside the
+    briefing unless the same file is there already."""
+    from npd_briefing.pipeline.html import notebook_to_html
+    from npd_briefing.pipeline.pdf import html_to_pdf_bytes
+
     title = document_title(request.seat)
     page = notebook_to_html(nb, title=title)
     stem = output_stem(request.seat)
@@ -67,7 +73,7 @@ def _signals_deferred():
     """Hold SIGINT and SIGTERM until the block ends, then act on the first one as usual.
 
     A signal that arrives while the files are written is delivered afterwards, so the files are
-    either all written and then removed by the interrupt (see ``render_request``), or, when the
+    either all written and then removed by the interrupt (see ``write_request``), or, when the
     signal's action is to end the process, all written. Only the main thread can set handlers;
     elsewhere this does nothing.
     """
@@ -120,7 +126,17 @@ def brief(query: str, *, out_dir: str | Path = config.BRIEFING_OUT_DIR, formats=
     request = check_request(query, formats=formats, sender_name=sender_name, sender_address=sender_address,
                             letter=letter, date=date)
     check_data()
+    out_dir = make_folder(out_dir)
+    from npd_briefing.pipeline.notebook import WarmKernel, execute_notebook
+
     with _sigterm_raises_system_exit():
-        written = render_request(request, Path(out_dir), annex=cached_annex())
-    annex = Path(out_dir) / config.ANNEX_FILE
+        # The kernel starts and imports the briefing's code in its own process while this one imports
+        # the HTML and PDF toolchain; it is shut down as soon as the notebook has run.
+        with WarmKernel(preload=KERNEL_PRELOAD) as kernel:
+            for module in ("npd_briefing.pipeline.html", "npd_briefing.pipeline.pdf"):
+                importlib.import_module(module)
+            annex = cached_annex(kernel=kernel)
+            nb = execute_notebook(BRIEFING_NOTEBOOK, request.notebook_parameters(), kernel=kernel)
+        written = write_request(request, nb, out_dir, annex=annex)
+    annex = out_dir / config.ANNEX_FILE
     return written if annex in written else [*written, annex]

@@ -1,7 +1,8 @@
 """An offline HTML briefing printed to an A4 PDF with WeasyPrint, tagged for screen readers.
 
-WeasyPrint may load only ``data:`` URLs and the pack's own templates; font subsets and decoded
-images are kept across PDFs, since every briefing in a batch uses the same fonts and many share charts.
+WeasyPrint may load only ``data:`` URLs and the pack's own templates; font subsets, decoded images and
+image streams are kept across PDFs, since every briefing in a batch uses the same fonts and many
+share charts.
 """
 
 import hashlib
@@ -11,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import weasyprint
+from weasyprint import images as weasyprint_images
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.urls import URLFetcher
 
@@ -43,13 +45,27 @@ class PackAssetsFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+class _Recent(dict):
+    """A dict that keeps at most ``max_entries``, dropping the oldest first: the caches below live as
+    long as a batch worker, so they are bounded; a briefing uses a few dozen entries, far below the
+    bounds, so nothing in use is dropped mid-render."""
+
+    def __init__(self, max_entries: int):
+        super().__init__()
+        self.max_entries = max_entries
+
+    def __setitem__(self, key, value):
+        if key not in self and len(self) >= self.max_entries:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
 # WeasyPrint subsets every embedded font for every PDF; without the system's libharfbuzz-subset it
 # uses fontTools, ~0.1 s a font and five fonts a briefing. The glyphs a briefing uses barely change
 # from seat to seat, so in a batch most subsets are repeats. A subset depends only on the font's
 # bytes, the glyph ids, hinting and whether glyphs are missing, so a repeat is served from memory
 # with the very bytes the first call produced.
-FONT_SUBSET_CACHE_SIZE = 64
-_font_subsets: dict[tuple, bytes] = {}
+_font_subsets = _Recent(64)
 _subset_font = weasyprint_fonts.Font.subset
 
 
@@ -62,30 +78,32 @@ def _cached_font_subset(font, to_unicode, hinting) -> None:
         font.file_content = _font_subsets[key] = _font_subsets.pop(key)  # now the most recently used
         return
     _subset_font(font, to_unicode, hinting)
-    if len(_font_subsets) >= FONT_SUBSET_CACHE_SIZE:
-        del _font_subsets[next(iter(_font_subsets))]  # the least recently used
     _font_subsets[key] = font.file_content
 
 
 weasyprint_fonts.Font.subset = _cached_font_subset
 caches.register(_font_subsets.clear)
 
-
-class _RecentImages(dict):
-    """WeasyPrint's image cache, kept across PDFs but bounded: the national charts are the same in
-    every briefing, and seats in one authority share its charts, so their PNGs are decoded and
-    re-encoded for the PDF once, not once per seat. Oldest entries go first; one briefing uses
-    about 20, far below the bound, so nothing in use is evicted mid-render."""
-
-    max_entries = 400
-
-    def __setitem__(self, key, value):
-        if key not in self and len(self) >= self.max_entries:
-            del self[next(iter(self))]
-        super().__setitem__(key, value)
+# WeasyPrint turns every raster image into a PDF image stream by saving its pixels as PNG again, for
+# every PDF, even an image it has cached: a fifth of a briefing's PDF time. The charts repeat from
+# seat to seat (an authority's, the national one), and the stream depends only on the pixels, so it
+# is kept by their hash and a repeat gets the very bytes the first save produced.
+_png_streams = _Recent(256)
+_png_stream = weasyprint_images.RasterImage._get_png_data
 
 
-_image_cache = _RecentImages()
+def _cached_png_stream(pillow_image) -> bytes:
+    key = (pillow_image.mode, pillow_image.size, hashlib.sha256(pillow_image.tobytes()).digest())
+    if key not in _png_streams:
+        _png_streams[key] = _png_stream(pillow_image)
+    return _png_streams[key]
+
+
+weasyprint_images.RasterImage._get_png_data = staticmethod(_cached_png_stream)
+caches.register(_png_streams.clear)
+
+# WeasyPrint's cache of decoded images, kept across PDFs.
+_image_cache = _Recent(400)
 caches.register(_image_cache.clear)
 
 

@@ -20,6 +20,8 @@ from npd_briefing.text import quoted, slug
 
 BRIEFING_NOTEBOOK = config.NOTEBOOKS_DIR / "briefing.ipynb"
 ANNEX_NOTEBOOK = config.NOTEBOOKS_DIR / "national_annex.ipynb"
+# What a kernel imports as it starts, before the first notebook asks for it.
+KERNEL_PRELOAD = "import npd_briefing.evidence.briefing"
 FORMATS = ("pdf", "html")
 MAX_SENDER_CHARS = 500
 # Every table a briefing, its annex or the seat lookup reads: checked before anything runs.

@@ -5,6 +5,7 @@ them with ``STOP_SIGNAL``, which makes a worker drop the seat in hand (its ``fin
 the seat's temporary files), kill its kernel and exit at once.
 """
 
+import collections
 import multiprocessing
 import os
 import queue
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 from npd_briefing.exceptions import PackError
-from npd_briefing.pipeline.request import BriefRequest
+from npd_briefing.pipeline.request import KERNEL_PRELOAD, BriefRequest
 from npd_briefing.text import one_line
 
 KERNEL_RESTART_EVERY = 50
@@ -32,8 +33,9 @@ def _reason(exc: BaseException) -> str:
 
 
 def _worker(tasks, results, out_dir: Path, annex: Path) -> None:
-    """Render the seats taken from ``tasks`` with one warm kernel until a ``None`` arrives or
-    ``SEATS_PER_WORKER`` are done (exit status 0 either way).
+    """Render the bundles of seats taken from ``tasks`` with one warm kernel until a ``None`` arrives
+    or ``SEATS_PER_WORKER`` are done (exit status 0 either way). A bundle is the seats that share an
+    authority, so its charts are drawn, decoded and encoded by one worker, once.
 
     SIGINT and SIGTERM are blocked: Ctrl-C reaches the whole process group and only the parent
     decides what happens (nbclient would otherwise shut the kernel down mid-seat). The parent stops
@@ -49,23 +51,27 @@ def _worker(tasks, results, out_dir: Path, annex: Path) -> None:
 
     parent = multiprocessing.parent_process()
     kernel = None
+    done = 0
     try:
-        for _ in range(SEATS_PER_WORKER):
-            request = _next_task(tasks, parent)
-            if request is None:
+        while done < SEATS_PER_WORKER:
+            bundle = _next_task(tasks, parent)
+            if bundle is None:
                 break
-            code = request.seat.gss_code
-            results.put(("start", code, os.getpid()))
-            try:
-                if kernel is None:
-                    kernel = WarmKernel(KERNEL_RESTART_EVERY).__enter__()
-                files = render_request(request, out_dir, annex=annex, kernel=kernel)
-            except Exception as exc:  # one seat's failure, whatever it is, must not stop the batch
-                results.put(("failed", code, _reason(exc)))
-                _close(kernel)
-                kernel = None  # the next seat gets a fresh kernel
-            else:
-                results.put(("done", code, [path.name for path in files]))
+            results.put(("took", bundle[0].seat.gss_code, os.getpid()))
+            for request in bundle:
+                code = request.seat.gss_code
+                results.put(("start", code, os.getpid()))
+                try:
+                    if kernel is None:
+                        kernel = WarmKernel(KERNEL_RESTART_EVERY, preload=KERNEL_PRELOAD).__enter__()
+                    files = render_request(request, out_dir, annex=annex, kernel=kernel)
+                except Exception as exc:  # one seat's failure, whatever it is, must not stop the batch
+                    results.put(("failed", code, _reason(exc)))
+                    _close(kernel)
+                    kernel = None  # the next seat gets a fresh kernel
+                else:
+                    results.put(("done", code, [path.name for path in files]))
+                done += 1
     except SystemExit:
         if kernel is not None:
             kernel.kill()
@@ -75,8 +81,8 @@ def _worker(tasks, results, out_dir: Path, annex: Path) -> None:
     _close(kernel)
 
 
-def _next_task(tasks, parent) -> BriefRequest | None:
-    """The next seat, or None when there are no more or the parent has gone."""
+def _next_task(tasks, parent) -> tuple[BriefRequest, ...] | None:
+    """The next bundle of seats, or None when there are no more or the parent has gone."""
     while parent.is_alive():
         try:
             return tasks.get(timeout=1.0)
@@ -98,30 +104,36 @@ def _close(kernel) -> None:
 
 
 class Workers:
-    """The worker processes, the seats not yet handed out, and the seat each worker has in hand.
+    """The worker processes, the bundles of seats not yet handed out, and the seat each worker has in
+    hand.
 
-    Seats are handed out a few at a time rather than all at once, so that after a stop nothing is
-    left stuck in the queue's pipe.
+    Bundles are handed out one more than there are workers rather than all at once, so that after a
+    stop nothing is left stuck in the queue's pipe. When a worker dies, the seats of its bundle it had
+    not started are handed out again.
     """
 
-    def __init__(self, out_dir: Path, count: int, requests: list[BriefRequest], annex: Path):
+    def __init__(self, out_dir: Path, count: int, bundles: list[tuple[BriefRequest, ...]], annex: Path):
         self._context = multiprocessing.get_context("spawn")  # the kernel client is not fork-safe
         self._out_dir = out_dir
         self._annex = annex
-        self._waiting = iter(requests)
+        self._waiting = collections.deque(bundles)
         self.tasks = self._context.Queue()
         self.results = self._context.Queue()
         self.processes: dict[int, multiprocessing.Process] = {}
         self.in_hand: dict[int, str] = {}  # worker pid -> GSS code
-        for _ in range(2 * count):
+        self.holding: dict[int, tuple[BriefRequest, ...]] = {}  # worker pid -> the bundle it took
+        for _ in range(count + 1):
             self.hand_out_next()
         for _ in range(count):
             self.start_one()
 
     def hand_out_next(self) -> None:
-        request = next(self._waiting, None)
-        if request is not None:
-            self.tasks.put(request)
+        if self._waiting:
+            self.tasks.put(self._waiting.popleft())
+
+    def hand_out_again(self, bundle: tuple[BriefRequest, ...]) -> None:
+        """Seats a dead worker had taken but not started: next in line."""
+        self.tasks.put(bundle)
 
     def start_one(self) -> None:
         # Started with SIGINT ignored, which the child keeps: Ctrl-C reaches the whole process
@@ -151,7 +163,7 @@ class Workers:
 
     def stop(self) -> None:
         """Send every worker ``STOP_SIGNAL``, then SIGKILL any still running after the timeout."""
-        self._waiting = iter(())
+        self._waiting.clear()
         for process in self.processes.values():
             if process.is_alive():
                 os.kill(process.pid, STOP_SIGNAL)

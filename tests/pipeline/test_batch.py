@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -149,12 +150,7 @@ def test_cli_refuses_an_unknown_nation_in_one_line():
 def test_sigterm_keeps_finished_seats_leaves_no_partial_file_and_a_rerun_resumes(tmp_path):
     out = tmp_path / "stopped"
     codes = [*SEATS, "S14000107", "E14001090"]
-    proc = subprocess.Popen([sys.executable, "build.py", "all", "--only", ",".join(codes), "--out", str(out),
-                             "--jobs", "1", "--date", DATE], cwd=config.ROOT, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + TIMEOUT_S
-    while not ((out / state.STATE_FILE).is_file() and state_of(out)):  # the first seat is done
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
+    proc = start_batch_and_wait_for_first_seat(codes, out)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM, stderr
@@ -167,3 +163,32 @@ def test_sigterm_keeps_finished_seats_leaves_no_partial_file_and_a_rerun_resumes
         assert len(PdfReader(out / name).pages) > 1
     result = batch.render_all(out_dir=out, only=list(finished), jobs=1, date=DATE)
     assert sorted(result.skipped) == sorted(finished) and result.rendered == []
+
+
+def test_a_worker_killed_mid_bundle_fails_only_its_seat_and_the_rest_of_its_bundle_is_rendered(tmp_path):
+    """Three seats whose largest authority is Birmingham form one bundle for one worker; the worker is
+    killed when the first is done: the seat in its hands fails, a new worker renders the third."""
+    import psutil
+
+    out = tmp_path / "killed"
+    codes = ["E14001098", "E14001099", "E14001100"]  # Birmingham Perry Barr, Selly Oak, Yardley
+    proc = start_batch_and_wait_for_first_seat(codes, out)
+    workers = [child for child in psutil.Process(proc.pid).children()
+               if "spawn_main" in " ".join(child.cmdline())]
+    assert len(workers) == 1
+    workers[0].kill()
+    _, stderr = proc.communicate(timeout=TIMEOUT_S)
+    assert proc.returncode == 1, stderr
+    assert "rendered 2, skipped 0, failed 1" in stderr and "its worker process died" in stderr
+    assert len(state_of(out)) == 2 and len(pdfs(out)) == 2
+
+
+def start_batch_and_wait_for_first_seat(codes: list[str], out: Path) -> subprocess.Popen:
+    """``build.py all`` for ``codes`` with one worker, returned once the first seat is recorded done."""
+    proc = subprocess.Popen([sys.executable, "build.py", "all", "--only", ",".join(codes), "--out", str(out),
+                             "--jobs", "1", "--date", DATE], cwd=config.ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + TIMEOUT_S
+    while not ((out / state.STATE_FILE).is_file() and state_of(out)):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    return proc
