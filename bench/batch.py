@@ -3,14 +3,18 @@
 
     .venv/bin/python bench/batch.py [--n 8]     # --n 650 for every seat
 
-For N seats spread over the four nations it measures, one after the other:
+For N seats spread over the four nations it measures, one after the other, with the pack's disk
+cache (the national annex, the authorities' charts) in a folder of its own that starts empty:
   (a) naive: per seat ``papermill`` (fresh kernel), ``jupyter nbconvert --to html --no-input``, then
-      ``render.html_to_pdf`` on that HTML in a fresh Python; run on at most 6 of the seats and
-      given per seat (it does not get cheaper with more seats);
-  (b) ``build.py all --only <the N seats> --force``;
+      ``html_to_pdf_bytes`` on that HTML in a fresh Python; run on at most 6 of the seats and
+      given per seat (it does not get cheaper with more seats), with a cache of its own;
+  (b0) ``build.py all --only <the N seats> --force`` with the cache empty: builds the annex and
+      every authority's charts;
+  (b) the same again, the cache now holding them: the run the targets are about;
   (c) the same without ``--force``, nothing changed (every seat skipped; editing any of the pack's
       files during the run changes the fingerprints, and the bench then stops with an error);
-  (d) one cold ``build.py brief``.
+  (d) one cold ``build.py brief``, the cache warm; (d0) the same with an empty cache: a first run;
+  (e) where a seat's time goes, stage by stage (``bench/stages.py``).
 Peak memory is the RSS summed over the whole process tree (kernels included), sampled every 0.1 s.
 The table goes to stdout and to bench/out/latest.txt.
 """
@@ -44,6 +48,7 @@ TARGET_RATIO = 20
 TARGET_RSS_MB = 1024
 TARGET_RERUN_S = 10
 TARGET_COLD_S = 4
+STAGE_SEATS = 40
 
 
 def spread_seats(n: int) -> list:
@@ -66,11 +71,12 @@ def spread_seats(n: int) -> list:
     return sorted(chosen, key=lambda seat: seat.gss_code)
 
 
-def run(cmd: list[str], expect: str = "") -> tuple[float, int]:
-    """Run ``cmd``, which must succeed and print ``expect`` on stderr; return its wall time and the
-    peak RSS of its process tree, in bytes."""
+def run(cmd: list[str], expect: str = "", *, cache: Path) -> tuple[float, int]:
+    """Run ``cmd`` with the pack's disk cache in ``cache``; it must succeed and print ``expect`` on
+    stderr. Return its wall time and the peak RSS of its process tree, in bytes."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)})
     peak = 0
     done = threading.Event()
 
@@ -102,7 +108,8 @@ def run(cmd: list[str], expect: str = "") -> tuple[float, int]:
 
 
 def naive(seats: list, work: Path) -> tuple[float, int]:
-    """The loop a researcher would write: three commands per seat, each in a fresh process."""
+    """The loop a researcher would write: three commands per seat, each in a fresh process, with a
+    disk cache of its own."""
     total, peak = 0.0, 0
     for seat in seats:
         executed, page, pdf = (work / f"{seat.gss_code}{suffix}" for suffix in (".ipynb", ".html", ".pdf"))
@@ -117,7 +124,7 @@ def naive(seats: list, work: Path) -> tuple[float, int]:
              str(page), str(pdf), document_title(seat)],
         ]
         for step in steps:
-            seconds, rss = run(step)
+            seconds, rss = run(step, cache=work / "cache")
             total += seconds
             peak = max(peak, rss)
     return total, peak
@@ -143,15 +150,26 @@ def main() -> None:
         print(f"(a) naive loop on {len(naive_seats)} seats ...", file=sys.stderr)
         naive_s, naive_rss = naive(naive_seats, work / "naive")
         print(f"    {naive_s:.1f} s", file=sys.stderr)
+        cache, first_cache = work / "cache", work / "first-cache"
         batch_cmd = [sys.executable, "build.py", "all", "--only", codes, "--out", str(work / "all")]
+        rendered = f"rendered {len(seats)}, skipped 0, failed 0"
+        print(f"(b0) build.py all on {len(seats)} seats, empty cache ...", file=sys.stderr)
+        empty_s, empty_rss = run([*batch_cmd, "--force"], expect=rendered, cache=cache)
+        print(f"    {empty_s:.1f} s, peak RSS {empty_rss / 2**20:.0f} MB", file=sys.stderr)
         print(f"(b) build.py all on {len(seats)} seats ...", file=sys.stderr)
-        batch_s, batch_rss = run([*batch_cmd, "--force"], expect=f"rendered {len(seats)}, skipped 0, failed 0")
+        batch_s, batch_rss = run([*batch_cmd, "--force"], expect=rendered, cache=cache)
         print(f"    {batch_s:.1f} s, peak RSS {batch_rss / 2**20:.0f} MB", file=sys.stderr)
         print("(c) rerun, nothing changed ...", file=sys.stderr)
-        rerun_s, rerun_rss = run(batch_cmd, expect=f"rendered 0, skipped {len(seats)}, failed 0")
+        rerun_s, rerun_rss = run(batch_cmd, expect=f"rendered 0, skipped {len(seats)}, failed 0", cache=cache)
         print(f"    {rerun_s:.1f} s", file=sys.stderr)
-        print("(d) one cold build.py brief ...", file=sys.stderr)
-        cold_s, cold_rss = run([sys.executable, "build.py", "brief", seats[0].gss_code, "--out", str(work / "one")])
+        print("(d) one cold build.py brief, then (d0) one with an empty cache ...", file=sys.stderr)
+        brief_cmd = [sys.executable, "build.py", "brief", seats[0].gss_code]
+        cold_s, cold_rss = run([*brief_cmd, "--out", str(work / "one")], cache=cache)
+        first_s, first_rss = run([*brief_cmd, "--out", str(work / "first")], cache=first_cache)
+        print("(e) stages ...", file=sys.stderr)
+        stages = subprocess.run([sys.executable, str(ROOT / "bench" / "stages.py"), "--n", str(STAGE_SEATS)],
+                                cwd=ROOT, capture_output=True, text=True, check=True,
+                                env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)}).stdout
     naive_per_seat = naive_s / len(naive_seats)
     batch_per_seat = batch_s / len(seats)
     all_650 = batch_per_seat * 650
@@ -159,11 +177,15 @@ def main() -> None:
     rows = [
         ("(a) naive loop", f"{naive_s:.1f}", f"{naive_per_seat:.2f}", f"{naive_rss / mb:.0f}",
          f"measured on {len(naive_seats)} seats, per seat"),
+        ("(b0) build.py all --force, empty cache", f"{empty_s:.1f}", f"{empty_s / len(seats):.2f}",
+         f"{empty_rss / mb:.0f}", f"{len(seats)} seats, --jobs {cpus}: builds the annex and charts"),
         ("(b) build.py all --force", f"{batch_s:.1f}", f"{batch_per_seat:.2f}", f"{batch_rss / mb:.0f}",
-         f"{len(seats)} seats, --jobs {cpus}"),
+         f"{len(seats)} seats, --jobs {cpus}, cache warm"),
         ("(c) rerun, nothing changed", f"{rerun_s:.1f}", f"{rerun_s / len(seats):.3f}", f"{rerun_rss / mb:.0f}",
          f"{len(seats)} seats skipped"),
-        ("(d) cold build.py brief", f"{cold_s:.1f}", f"{cold_s:.2f}", f"{cold_rss / mb:.0f}", "one seat"),
+        ("(d) cold build.py brief", f"{cold_s:.1f}", f"{cold_s:.2f}", f"{cold_rss / mb:.0f}", "one seat, cache warm"),
+        ("(d0) cold build.py brief, empty cache", f"{first_s:.1f}", f"{first_s:.2f}", f"{first_rss / mb:.0f}",
+         "one seat, a first run: builds the annex and the seat's charts"),
     ]
     header = ("step", "wall s", "s/seat", "peak RSS MB", "note")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -180,8 +202,9 @@ def main() -> None:
               f"(target < {TARGET_RSS_MB} MB: {verdict(batch_rss / mb < TARGET_RSS_MB)})",
               f"rerun with nothing changed: {rerun_s:.1f} s for {len(seats)} seats "
               f"(target < {TARGET_RERUN_S} s for 650: {verdict(rerun_s < TARGET_RERUN_S)})",
-              f"cold build.py brief: {cold_s:.1f} s (target < {TARGET_COLD_S} s: {verdict(cold_s < TARGET_COLD_S)})"]
-    report = "\n".join(lines) + "\n"
+              f"cold build.py brief: {cold_s:.1f} s (target < {TARGET_COLD_S} s: {verdict(cold_s < TARGET_COLD_S)})",
+              ""]
+    report = "\n".join(lines) + "\n" + stages
     print(report, end="")
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(report, encoding="utf-8")

@@ -9,11 +9,14 @@ the curated tables as text, and read a PDF's text back.
 import contextlib
 import csv
 import io
+import json
 import os
 import re
 import subprocess
 import sys
+import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -28,6 +31,7 @@ for _var, _sub in (("HOME", ""), ("MPLCONFIGDIR", "mpl"), ("IPYTHONDIR", "ipytho
 os.environ["NPD_BRIEFING_CACHE"] = os.path.join(_HOME, "cache")
 
 from npd_briefing import caches, cli, config  # noqa: E402  (after $HOME is set)
+from npd_briefing.data.manifest import sha256_of  # noqa: E402
 
 BUILD = config.ROOT / "build.py"
 
@@ -75,6 +79,30 @@ def flat(text: str) -> str:
 def squeeze(text: str) -> str:
     """Text without any whitespace: PDF text extraction breaks lines where the layout did."""
     return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ that ``config.DATA_DIR`` points at, to change or damage (see ``rehash``)."""
+    copy = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, copy)
+    monkeypatch.setattr(config, "DATA_DIR", copy)
+    monkeypatch.setattr(config, "MANIFEST_PATH", copy / "datapackage.json")
+    caches.clear()
+    yield copy
+    caches.clear()
+
+
+def rehash(data: Path, table: str, rows: int | None = None) -> None:
+    """Record ``table``'s changed file in the manifest of ``data``, as a rebuild would."""
+    manifest_path = data / "datapackage.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for resource in manifest["resources"]:
+        if resource["name"] == table:
+            resource["sha256"] = sha256_of(data / resource["path"])
+            if rows is not None:
+                resource["rows"] = rows
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture

@@ -27,10 +27,8 @@ import datetime
 import email
 import email.policy
 import io
-import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -52,7 +50,7 @@ from npd_briefing import caches, config
 from npd_briefing.data import datasets, tables
 from npd_briefing.parameters import validate_parameters
 from npd_briefing.pipeline import brief as brief_module, notebook as notebook_module, pdf as pdf_module, request as request_module
-from tests.conftest import run_build, run_main, squeeze
+from tests.conftest import rehash, run_build, run_main, squeeze
 from npd_briefing.seats import resolve as resolve_module
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.exceptions import (DataFileError, LetterTemplateError, NotebookExecutionError, OutputError,
@@ -448,29 +446,6 @@ def test_letter_html_and_references_render_as_text_and_nothing_is_fetched(monkey
 # --- 3. Data faults ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def damaged_data(tmp_path, monkeypatch):
-    """A copy of data/ that config.DATA_DIR points at, and a function that damages one table."""
-    copy = tmp_path / "data"
-    shutil.copytree(config.DATA_DIR, copy)
-    monkeypatch.setattr(config, "DATA_DIR", copy)
-    monkeypatch.setattr(config, "MANIFEST_PATH", copy / "datapackage.json")
-    caches.clear()
-    yield copy
-    caches.clear()
-
-
-def _rehash(data: Path, table: str, rows: int | None = None) -> None:
-    manifest_path = data / "datapackage.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    for resource in manifest["resources"]:
-        if resource["name"] == table:
-            resource["sha256"] = datasets.sha256_of(data / resource["path"])
-            if rows is not None:
-                resource["rows"] = rows
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
-
-
 def damage(data: Path, table: str, fault: str) -> str:
     """Damage ``table`` in ``data``; return text the error message must contain."""
     path = data / f"{table}.csv"
@@ -494,19 +469,19 @@ def damage(data: Path, table: str, fault: str) -> str:
         return "do not match the sha256"
     if fault == "truncated-rehashed":
         write_rows(rows[:5])
-        _rehash(data, table)
+        rehash(data, table)
         return "4 rows, manifest says"
     if fault == "renamed-column":
         column = header[1]
         write_rows([[*header[:1], column + "_renamed", *header[2:]], *rows[1:]])
-        _rehash(data, table)
+        rehash(data, table)
         return f"missing column(s) '{column}'"
     if fault == "wrong-type":
         kinds = tables.TABLES[table].columns
         index = next(i for i, c in enumerate(header) if kinds.get(c) in ("integer", "number", "boolean"))
         rows[1][index] = "twelve"
         write_rows(rows)
-        _rehash(data, table)
+        rehash(data, table)
         return f"column '{header[index]}' should be"
     raise ValueError(fault)
 
@@ -517,19 +492,19 @@ DATA_FAULTS = ["missing", "truncated", "one-byte-changed", "truncated-rehashed",
 
 @pytest.mark.parametrize("fault", DATA_FAULTS)
 @pytest.mark.parametrize("table", DATA_TABLES)
-def test_damaged_table_stops_the_brief_with_one_line_naming_it(damaged_data, tmp_path, no_render, table, fault):
-    needle = damage(damaged_data, table, fault)
+def test_damaged_table_stops_the_brief_with_one_line_naming_it(data_copy, tmp_path, no_render, table, fault):
+    needle = damage(data_copy, table, fault)
     out_dir = tmp_path / "out"
     code, out, err = run_main(["brief", "Aldershot", "--out", str(out_dir)])
     assert_one_line_error(code, out, err, allowed=(2,))
-    assert f"{damaged_data / table}.csv" in err and needle in err, err
+    assert f"{data_copy / table}.csv" in err and needle in err, err
     assert "python build.py data" in err
     assert not out_dir.exists()
 
 
 @pytest.mark.parametrize("fault", ["missing", "not-json", "empty"])
-def test_damaged_manifest_stops_the_brief(damaged_data, tmp_path, no_render, fault):
-    manifest = damaged_data / "datapackage.json"
+def test_damaged_manifest_stops_the_brief(data_copy, tmp_path, no_render, fault):
+    manifest = data_copy / "datapackage.json"
     if fault == "missing":
         manifest.unlink()
     else:

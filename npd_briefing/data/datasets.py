@@ -7,6 +7,10 @@ for (not when this module was imported), so a test or tool that points ``config.
 elsewhere is followed by every loader.
 """
 
+import contextlib
+import contextvars
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -116,14 +120,45 @@ def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
     return frame
 
 
+# The tables that the work under way may read (None: any); see ``reading_only``.
+_readable: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar("readable", default=None)
+
+
+@contextlib.contextmanager
+def reading_only(tables: tuple[str, ...]):
+    """While the block runs, reading any other table, or the data version, is an error: something kept
+    on disk under the hash of ``tables`` (:func:`tables_digest`) must not depend on anything else."""
+    token = _readable.set(frozenset(tables))
+    try:
+        yield
+    finally:
+        _readable.reset(token)
+
+
+def _check_readable(name: str) -> None:
+    readable = _readable.get()
+    if readable is not None and name not in readable:
+        raise DataFileError(f"table {name!r} was read by work cached under the hash of {', '.join(sorted(readable))} "
+                            "only; add it to that work's tables")
+
+
+def tables_digest(tables: tuple[str, ...], data_dir: Path | None = None) -> str:
+    """sha256 of these tables' manifest entries: each file's sha256 and row count, its sources with
+    their dates, its caveats. Work that reads only these tables is current while this is unchanged."""
+    entries = {name: _resource(name, _data_dir(data_dir)) for name in sorted(tables)}
+    return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+
+
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """A curated table as a typed DataFrame (a copy: callers may change it freely)."""
+    _check_readable(name)
     return _load_cached(name, _data_dir(data_dir)).copy()
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict:
     """A table's manifest entry: sources (with their ``published`` and ``retrieved`` dates), licences,
     caveats."""
+    _check_readable(name)
     return _resource(name, _data_dir(data_dir))
 
 
@@ -138,6 +173,7 @@ def source(table: str, source_id: str, data_dir: Path | None = None) -> dict:
 
 def data_version(data_dir: Path | None = None) -> str:
     """The manifest's data version ("2026-11-29.1a2b3c4d"), for a page footer or a citation."""
+    _check_readable("datapackage.json")  # the version stands for every table
     version = _manifest(_data_dir(data_dir)).get("data_version")
     if not version:
         raise DataFileError(f"{_data_dir(data_dir) / 'datapackage.json'}: no data_version; {REBUILD_HINT}")

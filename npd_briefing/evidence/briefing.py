@@ -105,6 +105,12 @@ def local_html(b: Briefing) -> str:
                   ranking=ranking)
 
 
+# The tables each chart reads: a chart is kept on disk under their hash and redrawn when one changes.
+CHART_TABLES = {"ap_trend_chart": ("la_ap", "la_lineage"),
+                "la_rate_ranking_chart": ("la_ap", "la_lineage", "pupils"),
+                "npd_scale_chart": ("national_ap_figures", "npd_facts", "npd_release_counts")}
+
+
 @caches.per_process
 def local_charts_html(la_code: str, ranked_code: str) -> tuple[Markup, Markup]:
     """An authority's trend and ranking charts. Several seats share an authority, so each is drawn
@@ -115,15 +121,19 @@ def local_charts_html(la_code: str, ranked_code: str) -> tuple[Markup, Markup]:
 
 def _chart_html(name: str, chart: str, *args) -> Markup:
     """One chart as the briefing shows it, from the disk cache when it is there: matplotlib is only
-    imported (half a second of a kernel's start) when a chart has to be drawn."""
+    imported (half a second of a kernel's start) when a chart has to be drawn. Drawing it may read
+    only the tables it is kept under."""
+    tables = CHART_TABLES[chart]
+
     def draw() -> str:
         from npd_briefing.evidence import charts
         from npd_briefing.evidence.figures import figure_html
 
-        drawn = getattr(charts, chart)(*args)
+        with datasets.reading_only(tables):
+            drawn = getattr(charts, chart)(*args)
         return figure_html(drawn.figure, drawn.alt, drawn.source)
 
-    return Markup(disk_cache.text("charts", f"{name}.html", draw))
+    return Markup(disk_cache.text("charts", f"{name}.html", draw, data_digest=datasets.tables_digest(tables)))
 
 
 def national_html(b: Briefing) -> str:

@@ -26,7 +26,8 @@ from npd_briefing.pipeline.annex import cached_annex, copy_annex
 from npd_briefing.pipeline.index import write_index
 from npd_briefing.pipeline.request import BriefRequest, check_data, check_request, output_stem, parse_formats
 from npd_briefing.pipeline.selection import parse_nation, select_seats
-from npd_briefing.pipeline.state import input_files, is_current, load_state, save_state, seat_fingerprint
+from npd_briefing.pipeline.state import (input_files, is_current, load_state, only_batch_in, save_state,
+                                         seat_fingerprint)
 from npd_briefing.pipeline.workers import Workers
 from npd_briefing.seats.resolve import Seat
 
@@ -202,25 +203,26 @@ def render_all(*, out_dir: str | Path = config.BRIEFING_OUT_DIR, jobs: int | Non
     seats, failed = select_seats(only, nation)
     result = BatchResult(failed=failed)
     make_folder(out_dir)
-    state = load_state(out_dir)
-    inputs = disk_cache.inputs_digest(input_files())
-    todo: dict[str, BriefRequest] = {}
-    fingerprints: dict[str, str] = {}
-    for seat in seats:
-        request = check_request(seat, formats=formats, date=day, email_draft=email_drafts)
-        fingerprints[seat.gss_code] = seat_fingerprint(request, inputs)
-        if not force and is_current(state.get(seat.gss_code), fingerprints[seat.gss_code], out_dir):
-            result.skipped.append(seat.gss_code)
-        else:
-            todo[seat.gss_code] = request
-    if todo:
-        check_data()  # a damaged table is one clear error, not a failure for every seat
-        disk_cache.prune("charts")  # charts drawn from earlier data or code
-    annex = cached_annex()  # once per batch; the cache keeps it across batches
-    result.annex_path, _ = copy_annex(out_dir, annex)
-    if todo:
-        _render(todo, fingerprints, state, out_dir, annex, jobs, result)
-    result.index_path = write_index(out_dir, state)
-    result.seconds = time.perf_counter() - began
+    with only_batch_in(out_dir):
+        state = load_state(out_dir)
+        inputs = disk_cache.inputs_digest(input_files())
+        todo: dict[str, BriefRequest] = {}
+        fingerprints: dict[str, str] = {}
+        for seat in seats:
+            request = check_request(seat, formats=formats, date=day, email_draft=email_drafts)
+            fingerprints[seat.gss_code] = seat_fingerprint(request, inputs)
+            if not force and is_current(state.get(seat.gss_code), fingerprints[seat.gss_code], out_dir):
+                result.skipped.append(seat.gss_code)
+            else:
+                todo[seat.gss_code] = request
+        if todo:
+            check_data()  # a damaged table is one clear error, not a failure for every seat
+            disk_cache.prune("charts")  # charts drawn from earlier data or code
+        annex = cached_annex()  # once per batch; the cache keeps it across batches
+        result.annex_path, _ = copy_annex(out_dir, annex)
+        if todo:
+            _render(todo, fingerprints, state, out_dir, annex, jobs, result)
+        result.index_path = write_index(out_dir, state)
+        result.seconds = time.perf_counter() - began
     _print_summary(result, {seat.gss_code: seat.name for seat in seats})
     return result

@@ -2,16 +2,20 @@
 from and the files' names, in ``<out>/.briefing-state.json``. A seat whose fingerprint is unchanged
 and whose files are still there is skipped."""
 
+import contextlib
+import fcntl
 import hashlib
 import json
 from pathlib import Path
 
 from npd_briefing import __version__
 from npd_briefing.disk_cache import shared_input_files
+from npd_briefing.exceptions import OutputError
 from npd_briefing.files import write_whole
 from npd_briefing.pipeline.request import ANNEX_NOTEBOOK, BRIEFING_NOTEBOOK, BriefRequest
 
 STATE_FILE = ".briefing-state.json"
+LOCK_FILE = ".briefing-batch.lock"
 
 
 def input_files() -> list[Path]:
@@ -45,3 +49,16 @@ def save_state(out_dir: Path, seats: dict[str, dict]) -> None:
 def is_current(entry: dict | None, fingerprint: str, out_dir: Path) -> bool:
     return (isinstance(entry, dict) and entry.get("fingerprint") == fingerprint and bool(entry.get("files"))
             and all((out_dir / name).is_file() for name in entry["files"]))
+
+
+@contextlib.contextmanager
+def only_batch_in(out_dir: Path):
+    """Hold the folder for one batch: a second batch into the same folder would overwrite the state
+    file with only its own seats, so it refuses at once. The lock goes when the process does."""
+    with open(out_dir / LOCK_FILE, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"{out_dir}: another batch is writing briefings to this folder; wait for it to "
+                              "finish or give another --out") from None
+        yield

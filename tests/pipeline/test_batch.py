@@ -147,6 +147,19 @@ def test_cli_refuses_an_unknown_nation_in_one_line():
         "error: --nation 'Mars' is not valid; use one of England, Wales, Scotland, Northern Ireland"]
 
 
+def test_a_second_batch_into_the_same_folder_refuses_in_one_line(tmp_path):
+    out = tmp_path / "busy"
+    out.mkdir()
+    with state.only_batch_in(out):  # as a running batch holds it
+        proc = run_all("--only", "E14001063", "--out", str(out), "--date", DATE)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {out}: another batch is writing briefings to this folder; wait for it to finish or give "
+        "another --out"]
+    assert sorted(path.name for path in out.iterdir()) == [state.LOCK_FILE]
+    assert run_all("--only", "E14001063", "--out", str(out), "--date", DATE).returncode == 0
+
+
 def test_sigterm_keeps_finished_seats_leaves_no_partial_file_and_a_rerun_resumes(tmp_path):
     out = tmp_path / "stopped"
     codes = [*SEATS, "S14000107", "E14001090"]
