@@ -67,7 +67,7 @@ def text(kind: str, name: str, build: Callable[[], str], *, data_digest: str) ->
     make_folder(path.parent)
     write_whole(path, value.encode("utf-8"))
     stem, suffix = os.path.splitext(name)
-    for older in path.parent.glob(f"{stem}.*{suffix}"):
+    for older in path.parent.glob(f"{stem}.*{suffix}"):  # same length: not another entry whose stem has a dot
         if older != path and len(older.name) == len(path.name):
             older.unlink(missing_ok=True)
     return value
