@@ -41,8 +41,9 @@ def year_span(time_periods) -> str:
     return f"{first} only" if first == last else f"{first} to {last}"
 
 
-def long_date(day: datetime.date) -> str:
-    """2026-03-12 -> "12 March 2026", as a letter is dated."""
+def long_date(day: datetime.date | str) -> str:
+    """2026-03-12 (a date, or the text) -> "12 March 2026", as a letter is dated."""
+    day = datetime.date.fromisoformat(day) if isinstance(day, str) else day
     return f"{day.day} {day:%B %Y}"
 
 

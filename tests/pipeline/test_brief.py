@@ -5,6 +5,7 @@ as text, never through the pack's own analysis.
 """
 
 import csv
+import datetime
 import email
 import email.policy
 import getpass
@@ -85,6 +86,8 @@ def test_page_one_says_who_asks_what_for_and_the_local_figures_with_their_census
     assert ("Jo Campaigner" if key == "england" else "A constituent") in first
     assert "Asking for A meeting at a constituency surgery about children's privacy" in first
     assert f"https://members.parliament.uk/member/{seat['member_id']}/contact" in first.replace(" ", "")
+    as_of = datetime.date.fromisoformat(seat["mps_as_of"])
+    assert f"(MPs as of {as_of.day} {as_of:%B %Y}, DfE's MP lookup)" in first
     # The newest census, January 2025, summed here from DfE's own per-age file.
     assert f"{raw_2025_total(authority['la_name']):,} pupils in alternative provision funded by " \
            f"{authority['la_name']}, January 2025" in first
