@@ -44,6 +44,7 @@ STAGES = [
     ("email draft", brief, "write_eml"),
     ("files written", brief, "write_output"),
 ]
+LABELS = list(dict.fromkeys(label for label, _, _ in STAGES))
 INSIDE = {"kernel: run the notebook": "papermill: load and parameterise"}  # timed within it: taken off
 
 
@@ -76,10 +77,9 @@ def profile(n: int) -> list[tuple[str, float, float]]:
                 continue
             for inner_label, outer_label in INSIDE.items():
                 totals[inner_label] -= totals[outer_label]
-            for label in dict.fromkeys(label for label, _, _ in STAGES):
+            for label in LABELS:
                 per_seat[label].append(totals[label])
-            per_seat["other (the pack's own code)"].append(whole - sum(totals[label] for label in
-                                                                       dict.fromkeys(label for label, _, _ in STAGES)))
+            per_seat["other (the pack's own code)"].append(whole - sum(totals[label] for label in LABELS))
             per_seat["whole seat"].append(whole)
     return [(label, statistics.median(values), statistics.mean(values)) for label, values in per_seat.items()]
 

@@ -35,27 +35,19 @@ from npd_briefing.parameters import read_notebook, validate_parameters  # noqa: 
 
 
 KERNEL_NAME = "python3"
-
+CELL_TIMEOUT_S = 120
+KERNEL_START_TIMEOUT_S = 60
+# History in memory, not in $HOME (as nbclient does for papermill); and the kernel's own log (e.g.
+# the traceback it prints when jupyter_client interrupts it on Ctrl-C) kept off the user's terminal:
+# errors reach us as messages.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+# CurveZMQ between us and the kernel when libzmq has it: ipykernel otherwise warns on every start
+# that its localhost TCP traffic is plain text.
+TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
 
 # papermill reports a dying kernel through its logger as well as by raising; the exception is what we
 # turn into a message, so the log line must not reach the user's terminal on its own.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
-
-
-# History in memory, not in $HOME; and the kernel's own log (e.g. the traceback it prints when
-# jupyter_client interrupts it on Ctrl-C) kept off the user's terminal: errors reach us as messages.
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
-
-
-CELL_TIMEOUT_S = 120
-
-
-KERNEL_START_TIMEOUT_S = 60
-
-
-# CurveZMQ between us and the kernel when libzmq has it: ipykernel otherwise warns on every start
-# that its localhost TCP traffic is plain text.
-TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
 
 
 @caches.per_process
@@ -130,7 +122,7 @@ FORGET_USER_VARIABLES = ("[get_ipython().user_ns.pop(_name) for _name in [_name 
 class WarmKernel:
     """One Python kernel kept running across notebooks, for the batch.
 
-    Kernel start and the pandas/matplotlib imports are most of a cold run; this pays them once.
+    Kernel start and the pandas imports are most of a cold run; this pays them once.
     Before each notebook the variables the last one made are deleted and the working folder is set to
     the notebook's, so no variable leaks from one seat to the next. Imported modules stay loaded
     (that is the saving), so a notebook must not change module-level state such as matplotlib's
@@ -166,7 +158,6 @@ class WarmKernel:
     async def _launch(self) -> None:
         self._manager = AsyncKernelManager(kernel_name=KERNEL_NAME,
                                            transport_encryption=TRANSPORT_ENCRYPTION)
-        # As nbclient does for papermill: keep IPython's history in memory, not in $HOME.
         await self._manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
         self._client = self._manager.client()
         self._client.start_channels()
