@@ -62,7 +62,9 @@ def spread_seats(n: int) -> list:
     shares = {nation: spare * len(group) / len(seats) for nation, group in by_nation.items()}
     for nation in NATIONS:
         quota[nation] += int(shares[nation])
-    for nation in sorted(NATIONS, key=lambda nation: shares[nation] % 1, reverse=True)[:n - sum(quota.values())]:
+    for nation in sorted(NATIONS, key=lambda nation: shares[nation] % 1, reverse=True)[
+        : n - sum(quota.values())
+    ]:
         quota[nation] += 1
     chosen = []
     for nation, group in by_nation.items():
@@ -75,8 +77,14 @@ def run(cmd: list[str], expect: str = "", *, cache: Path) -> tuple[float, int]:
     """Run ``cmd`` with the pack's disk cache in ``cache``; it must succeed and print ``expect`` on
     stderr. Return its wall time and the peak RSS of its process tree, in bytes."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)})
+    process = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)},
+    )
     peak = 0
     done = threading.Event()
 
@@ -114,14 +122,37 @@ def naive(seats: list, work: Path) -> tuple[float, int]:
     for seat in seats:
         executed, page, pdf = (work / f"{seat.gss_code}{suffix}" for suffix in (".ipynb", ".html", ".pdf"))
         steps = [
-            [str(BIN / "papermill"), "notebooks/briefing.ipynb", str(executed), "-p", "constituency",
-             seat.gss_code, "--no-progress-bar"],
-            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed), "--output-dir",
-             str(work), "--output", page.stem],
-            [sys.executable, "-c", "import sys; from pathlib import Path; from npd_briefing.pipeline.pdf import "
-             "html_to_pdf_bytes; Path(sys.argv[2]).write_bytes(html_to_pdf_bytes(Path(sys.argv[1]).read_text("
-             "encoding='utf-8'), title=sys.argv[3]))",
-             str(page), str(pdf), document_title(seat)],
+            [
+                str(BIN / "papermill"),
+                "notebooks/briefing.ipynb",
+                str(executed),
+                "-p",
+                "constituency",
+                seat.gss_code,
+                "--no-progress-bar",
+            ],
+            [
+                str(BIN / "jupyter"),
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                str(executed),
+                "--output-dir",
+                str(work),
+                "--output",
+                page.stem,
+            ],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; from npd_briefing.pipeline.pdf import "
+                "html_to_pdf_bytes; Path(sys.argv[2]).write_bytes(html_to_pdf_bytes(Path(sys.argv[1]).read_text("
+                "encoding='utf-8'), title=sys.argv[3]))",
+                str(page),
+                str(pdf),
+                document_title(seat),
+            ],
         ]
         for step in steps:
             seconds, rss = run(step, cache=work / "cache")
@@ -142,8 +173,11 @@ def main() -> None:
     naive_seats = spread_seats(min(len(seats), NAIVE_MAX_SEATS))
     codes = ",".join(seat.gss_code for seat in seats)
     cpus = os.cpu_count()
-    print(f"{len(seats)} seats ({', '.join(f'{sum(s.nation == n for s in seats)} {n}' for n in NATIONS)}), "
-          f"{cpus} CPUs", file=sys.stderr)
+    print(
+        f"{len(seats)} seats ({', '.join(f'{sum(s.nation == n for s in seats)} {n}' for n in NATIONS)}), "
+        f"{cpus} CPUs",
+        file=sys.stderr,
+    )
     with tempfile.TemporaryDirectory(prefix="npd-bench-") as tmp:
         work = Path(tmp)
         (work / "naive").mkdir()
@@ -167,43 +201,86 @@ def main() -> None:
         cold_s, cold_rss = run([*brief_cmd, "--out", str(work / "one")], cache=cache)
         first_s, first_rss = run([*brief_cmd, "--out", str(work / "first")], cache=first_cache)
         print("(e) stages ...", file=sys.stderr)
-        stages = subprocess.run([sys.executable, str(ROOT / "bench" / "stages.py"), "--n", str(STAGE_SEATS)],
-                                cwd=ROOT, capture_output=True, text=True, check=True,
-                                env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)}).stdout
+        stages = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "stages.py"), "--n", str(STAGE_SEATS)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "NPD_BRIEFING_CACHE": str(cache)},
+        ).stdout
     naive_per_seat = naive_s / len(naive_seats)
     batch_per_seat = batch_s / len(seats)
     all_650 = batch_per_seat * 650
     mb = 1024 * 1024
     rows = [
-        ("(a) naive loop", f"{naive_s:.1f}", f"{naive_per_seat:.2f}", f"{naive_rss / mb:.0f}",
-         f"measured on {len(naive_seats)} seats, per seat"),
-        ("(b0) build.py all --force, empty cache", f"{empty_s:.1f}", f"{empty_s / len(seats):.2f}",
-         f"{empty_rss / mb:.0f}", f"{len(seats)} seats, --jobs {cpus}: builds the annex and charts"),
-        ("(b) build.py all --force", f"{batch_s:.1f}", f"{batch_per_seat:.2f}", f"{batch_rss / mb:.0f}",
-         f"{len(seats)} seats, --jobs {cpus}, cache warm"),
-        ("(c) rerun, nothing changed", f"{rerun_s:.1f}", f"{rerun_s / len(seats):.3f}", f"{rerun_rss / mb:.0f}",
-         f"{len(seats)} seats skipped"),
-        ("(d) cold build.py brief", f"{cold_s:.1f}", f"{cold_s:.2f}", f"{cold_rss / mb:.0f}", "one seat, cache warm"),
-        ("(d0) cold build.py brief, empty cache", f"{first_s:.1f}", f"{first_s:.2f}", f"{first_rss / mb:.0f}",
-         "one seat, a first run: builds the annex and the seat's charts"),
+        (
+            "(a) naive loop",
+            f"{naive_s:.1f}",
+            f"{naive_per_seat:.2f}",
+            f"{naive_rss / mb:.0f}",
+            f"measured on {len(naive_seats)} seats, per seat",
+        ),
+        (
+            "(b0) build.py all --force, empty cache",
+            f"{empty_s:.1f}",
+            f"{empty_s / len(seats):.2f}",
+            f"{empty_rss / mb:.0f}",
+            f"{len(seats)} seats, --jobs {cpus}: builds the annex and charts",
+        ),
+        (
+            "(b) build.py all --force",
+            f"{batch_s:.1f}",
+            f"{batch_per_seat:.2f}",
+            f"{batch_rss / mb:.0f}",
+            f"{len(seats)} seats, --jobs {cpus}, cache warm",
+        ),
+        (
+            "(c) rerun, nothing changed",
+            f"{rerun_s:.1f}",
+            f"{rerun_s / len(seats):.3f}",
+            f"{rerun_rss / mb:.0f}",
+            f"{len(seats)} seats skipped",
+        ),
+        (
+            "(d) cold build.py brief",
+            f"{cold_s:.1f}",
+            f"{cold_s:.2f}",
+            f"{cold_rss / mb:.0f}",
+            "one seat, cache warm",
+        ),
+        (
+            "(d0) cold build.py brief, empty cache",
+            f"{first_s:.1f}",
+            f"{first_s:.2f}",
+            f"{first_rss / mb:.0f}",
+            "one seat, a first run: builds the annex and the seat's charts",
+        ),
     ]
     header = ("step", "wall s", "s/seat", "peak RSS MB", "note")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = [f"npd_briefing batch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}, {cpus} CPUs, "
-             f"N = {len(seats)}", ""]
-    lines += ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
+    lines = [
+        f"npd_briefing batch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}, {cpus} CPUs, "
+        f"N = {len(seats)}",
+        "",
+    ]
+    lines += [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]
+    ]
     ratio = naive_per_seat / batch_per_seat
-    lines += ["",
-              f"naive / batch per seat: {ratio:.1f}x (target >= {TARGET_RATIO}x: {verdict(ratio >= TARGET_RATIO)})",
-              f"all 650 seats at the batch rate: {all_650:.0f} s"
-              + ("" if len(seats) == 650 else " (extrapolated)")
-              + f" (target <= {TARGET_ALL_650_S} s: {verdict(all_650 <= TARGET_ALL_650_S)})",
-              f"peak RSS of the batch, all processes: {batch_rss / mb:.0f} MB "
-              f"(target < {TARGET_RSS_MB} MB: {verdict(batch_rss / mb < TARGET_RSS_MB)})",
-              f"rerun with nothing changed: {rerun_s:.1f} s for {len(seats)} seats "
-              f"(target < {TARGET_RERUN_S} s for 650: {verdict(rerun_s < TARGET_RERUN_S)})",
-              f"cold build.py brief: {cold_s:.1f} s (target < {TARGET_COLD_S} s: {verdict(cold_s < TARGET_COLD_S)})",
-              ""]
+    lines += [
+        "",
+        f"naive / batch per seat: {ratio:.1f}x (target >= {TARGET_RATIO}x: {verdict(ratio >= TARGET_RATIO)})",
+        f"all 650 seats at the batch rate: {all_650:.0f} s"
+        + ("" if len(seats) == 650 else " (extrapolated)")
+        + f" (target <= {TARGET_ALL_650_S} s: {verdict(all_650 <= TARGET_ALL_650_S)})",
+        f"peak RSS of the batch, all processes: {batch_rss / mb:.0f} MB "
+        f"(target < {TARGET_RSS_MB} MB: {verdict(batch_rss / mb < TARGET_RSS_MB)})",
+        f"rerun with nothing changed: {rerun_s:.1f} s for {len(seats)} seats "
+        f"(target < {TARGET_RERUN_S} s for 650: {verdict(rerun_s < TARGET_RERUN_S)})",
+        f"cold build.py brief: {cold_s:.1f} s (target < {TARGET_COLD_S} s: {verdict(cold_s < TARGET_COLD_S)})",
+        "",
+    ]
     report = "\n".join(lines) + "\n" + stages
     print(report, end="")
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)

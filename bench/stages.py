@@ -21,7 +21,6 @@ from pathlib import Path
 
 import weasyprint
 import weasyprint.document
-
 from batch import ROOT, spread_seats  # bench/ is on the path when this runs as a script
 
 sys.path.insert(0, str(ROOT))
@@ -55,6 +54,7 @@ def timed(totals: dict[str, float], label: str, function):
             return function(*args, **kwargs)
         finally:
             totals[label] += time.perf_counter() - started
+
     return wrapper
 
 
@@ -66,8 +66,10 @@ def profile(n: int) -> list[tuple[str, float, float]]:
         setattr(owner, attribute, timed(totals, label, getattr(owner, attribute)))
     per_seat: dict[str, list[float]] = defaultdict(list)
     annex = cached_annex()
-    with tempfile.TemporaryDirectory(prefix="npd-stages-") as out, \
-            notebook.WarmKernel(restart_every=len(seats) + 1, preload=KERNEL_PRELOAD) as kernel:
+    with (
+        tempfile.TemporaryDirectory(prefix="npd-stages-") as out,
+        notebook.WarmKernel(restart_every=len(seats) + 1, preload=KERNEL_PRELOAD) as kernel,
+    ):
         for number, seat in enumerate(seats):
             totals.clear()
             started = time.perf_counter()
@@ -86,8 +88,10 @@ def profile(n: int) -> list[tuple[str, float, float]]:
 
 def report(rows: list[tuple[str, float, float]], n: int) -> str:
     width = max(len(label) for label, _, _ in rows)
-    lines = [f"per-seat stages, one warm worker, {n} seats after {WARM_UP_SEATS} to warm up (seconds a seat)",
-             f"{'stage'.ljust(width)}  median  mean"]
+    lines = [
+        f"per-seat stages, one warm worker, {n} seats after {WARM_UP_SEATS} to warm up (seconds a seat)",
+        f"{'stage'.ljust(width)}  median  mean",
+    ]
     lines += [f"{label.ljust(width)}  {median:6.3f}  {mean:5.3f}" for label, median, mean in rows]
     return "\n".join(lines) + "\n"
 

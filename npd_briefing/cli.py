@@ -30,7 +30,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
         record = download.download_all(Path(args.raw), raw_dir)
         print(*download.summary_lines(record), sep="\n")
         download_failures = download.failure_lines(record)
-    before = len(read_manifest(config.MANIFEST_PATH).get("changelog", [])) if config.MANIFEST_PATH.is_file() else 0
+    before = (
+        len(read_manifest(config.MANIFEST_PATH).get("changelog", [])) if config.MANIFEST_PATH.is_file() else 0
+    )
     manifest = build_data(raw_dir, config.DATA_DIR, download_failures)
     for resource in manifest["resources"]:
         print(f"{resource['path']}\t{resource['rows']} rows\t{resource['sha256'][:12]}")
@@ -51,8 +53,15 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 def _cmd_brief(args: argparse.Namespace) -> int:
     from npd_briefing.pipeline.brief import brief
 
-    for path in brief(args.query, out_dir=args.out, formats=args.format, sender_name=args.sender_name,
-                      sender_address=args.sender_address.replace("\\n", "\n"), letter=args.letter, date=args.date):
+    for path in brief(
+        args.query,
+        out_dir=args.out,
+        formats=args.format,
+        sender_name=args.sender_name,
+        sender_address=args.sender_address.replace("\\n", "\n"),
+        letter=args.letter,
+        date=args.date,
+    ):
         print(path)
     return 0
 
@@ -60,15 +69,23 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 def _cmd_all(args: argparse.Namespace) -> int:
     from npd_briefing.pipeline.batch import render_all
 
-    return render_all(out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force,
-                      formats=args.format, date=args.date).exit_code
+    return render_all(
+        out_dir=args.out,
+        jobs=args.jobs,
+        only=args.only,
+        nation=args.nation,
+        force=args.force,
+        formats=args.format,
+        date=args.date,
+    ).exit_code
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
     from npd_briefing.site.build import build_site
 
-    return build_site(out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force,
-                      date=args.date).exit_code
+    return build_site(
+        out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force, date=args.date
+    ).exit_code
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -83,13 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     data = commands.add_parser("data", help="rebuild the curated tables in data/ from the raw files")
-    data.add_argument("--raw", default=str(config.RAW_DATA_DIR),
-                      help="folder laid out like ../shared/data (default: %(default)s)")
-    data.add_argument("--download", action="store_true",
-                      help="first fetch the latest official files (needs internet) into --download-dir, files "
-                           "with no download address copied from --raw, then rebuild from that folder")
-    data.add_argument("--download-dir", default=None,
-                      help="where --download puts the files (default: data/downloads, not committed)")
+    data.add_argument(
+        "--raw",
+        default=str(config.RAW_DATA_DIR),
+        help="folder laid out like ../shared/data (default: %(default)s)",
+    )
+    data.add_argument(
+        "--download",
+        action="store_true",
+        help="first fetch the latest official files (needs internet) into --download-dir, files "
+        "with no download address copied from --raw, then rebuild from that folder",
+    )
+    data.add_argument(
+        "--download-dir",
+        default=None,
+        help="where --download puts the files (default: data/downloads, not committed)",
+    )
     data.set_defaults(run=_cmd_data)
 
     resolve = commands.add_parser("resolve", help="print GSS code, seat name and MP for a query")
@@ -98,35 +124,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     brief = commands.add_parser("brief", help="render one seat's briefing PDF/HTML and meeting-request email")
     brief.add_argument("query", help="a seat name, GSS code or GB postcode")
-    brief.add_argument("--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)")
+    brief.add_argument(
+        "--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)"
+    )
     brief.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
     brief.add_argument("--sender-name", default="", help="your name, for the letter and email")
-    brief.add_argument("--sender-address", default="", help="your address for the letter (use \\n for new lines)")
-    brief.add_argument("--letter", default=None, help="your own letter in Markdown, with the same placeholders, "
-                       "or campaign-2017 for the campaign's original 2017 letter")
+    brief.add_argument(
+        "--sender-address", default="", help="your address for the letter (use \\n for new lines)"
+    )
+    brief.add_argument(
+        "--letter",
+        default=None,
+        help="your own letter in Markdown, with the same placeholders, "
+        "or campaign-2017 for the campaign's original 2017 letter",
+    )
     brief.add_argument("--date", default=None, help="date for the letter, YYYY-MM-DD (default: today)")
     brief.set_defaults(run=_cmd_brief)
 
     every = commands.add_parser("all", help="render every seat's briefing, skipping those already up to date")
     every.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-    every.add_argument("--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)")
-    every.add_argument("--only", default=None,
-                       help="GSS codes or seat names, comma-separated, or a file with one per line")
+    every.add_argument(
+        "--out", default=str(config.BRIEFING_OUT_DIR), help="output folder (default: %(default)s)"
+    )
+    every.add_argument(
+        "--only", default=None, help="GSS codes or seat names, comma-separated, or a file with one per line"
+    )
     every.add_argument("--nation", default=None, help="England, Wales, Scotland or Northern Ireland")
-    every.add_argument("--force", action="store_true", help="render every seat even if its briefing is up to date")
+    every.add_argument(
+        "--force", action="store_true", help="render every seat even if its briefing is up to date"
+    )
     every.add_argument("--format", default="pdf", help="pdf, html or pdf,html (default: %(default)s)")
     every.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
     every.set_defaults(run=_cmd_all)
 
     site = commands.add_parser("site", help="build the campaign website: seat finder, seat pages, PDFs, CSV")
     site.add_argument("--out", default=str(config.SITE_OUT_DIR), help="output folder (default: %(default)s)")
-    site.add_argument("--only", default=None,
-                      help="render briefings only for these GSS codes or seat names (comma-separated, or a file); "
-                           "every seat still gets a page")
-    site.add_argument("--nation", default=None, help="render briefings only for England, Wales, Scotland or "
-                                                     "Northern Ireland")
+    site.add_argument(
+        "--only",
+        default=None,
+        help="render briefings only for these GSS codes or seat names (comma-separated, or a file); "
+        "every seat still gets a page",
+    )
+    site.add_argument(
+        "--nation",
+        default=None,
+        help="render briefings only for England, Wales, Scotland or Northern Ireland",
+    )
     site.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-    site.add_argument("--force", action="store_true", help="render every chosen briefing even if it is up to date")
+    site.add_argument(
+        "--force", action="store_true", help="render every chosen briefing even if it is up to date"
+    )
     site.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
     site.set_defaults(run=_cmd_site)
     return parser

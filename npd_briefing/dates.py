@@ -54,8 +54,9 @@ def parse_date(text: str | None) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise ParameterError(f"date {quoted(str(text))} is not a date; write it as YYYY-MM-DD, "
-                             f"e.g. 2026-03-12") from None
+        raise ParameterError(
+            f"date {quoted(str(text))} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-12"
+        ) from None
 
 
 def month_names(text: str, short: bool = False) -> str:
@@ -69,7 +70,12 @@ def publication(source: dict) -> str:
     """When a source's publisher released it and when the pack retrieved it, in words that keep the two
     apart: "published 2023-06; retrieved 2026-11-28", "publication date not recorded; retrieved ..."."""
     published, retrieved = source.get("published", "not recorded"), source.get("retrieved", "not recorded")
-    first = ("publication date not recorded" if published == "not recorded"
-             else published if published.startswith("each row") else f"published {published}")
+    first = (
+        "publication date not recorded"
+        if published == "not recorded"
+        else published
+        if published.startswith("each row")
+        else f"published {published}"
+    )
     second = "retrieval date not recorded" if retrieved == "not recorded" else f"retrieved {retrieved}"
     return f"{first}; {second}"

@@ -21,12 +21,18 @@ from npd_briefing.files import make_folder, write_whole
 def code_files() -> list[Path]:
     """The templates and the package's code a rendered document is made from; not the website's own,
     so that editing a web page does not re-render 650 briefings."""
-    def used(path: Path) -> bool:
-        return (path.is_file() and not path.is_relative_to(config.SITE_TEMPLATES_DIR)
-                and not path.is_relative_to(config.SITE_PACKAGE_DIR))
 
-    return [*sorted(path for path in config.TEMPLATES_DIR.rglob("*") if used(path)),
-            *sorted(path for path in config.PACKAGE_DIR.rglob("*.py") if used(path))]
+    def used(path: Path) -> bool:
+        return (
+            path.is_file()
+            and not path.is_relative_to(config.SITE_TEMPLATES_DIR)
+            and not path.is_relative_to(config.SITE_PACKAGE_DIR)
+        )
+
+    return [
+        *sorted(path for path in config.TEMPLATES_DIR.rglob("*") if used(path)),
+        *sorted(path for path in config.PACKAGE_DIR.rglob("*.py") if used(path)),
+    ]
 
 
 def shared_input_files() -> list[Path]:

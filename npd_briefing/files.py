@@ -41,6 +41,7 @@ def make_folder(path: str | Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character
-        raise OutputError(f"cannot create the output folder {path}: "
-                          f"{getattr(exc, 'strerror', None) or exc}") from None
+        raise OutputError(
+            f"cannot create the output folder {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     return path

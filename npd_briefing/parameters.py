@@ -37,7 +37,9 @@ def _parameters_source(nb_path: Path) -> str:
     cells = _notebook_json(Path(nb_path).resolve()).get("cells", [])
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
-        raise ParameterError(f"{nb_path.name}: needs exactly one cell tagged 'parameters', found {len(tagged)}")
+        raise ParameterError(
+            f"{nb_path.name}: needs exactly one cell tagged 'parameters', found {len(tagged)}"
+        )
     source = tagged[0].get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
@@ -48,22 +50,34 @@ def notebook_parameters(nb_path: str | os.PathLike) -> dict[str, object]:
     try:
         statements = ast.parse(_parameters_source(nb_path)).body
     except SyntaxError as exc:
-        raise ParameterError(f"{nb_path.name}: the parameters cell is not plain Python (line {exc.lineno})") from exc
+        raise ParameterError(
+            f"{nb_path.name}: the parameters cell is not plain Python (line {exc.lineno})"
+        ) from exc
     declared = {}
     for statement in statements:
-        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)):
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
             name, value = statement.targets[0].id, statement.value
-        elif (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
-              and statement.value is not None):
+        elif (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.value is not None
+        ):
             name, value = statement.target.id, statement.value
         else:
-            raise ParameterError(f"{nb_path.name}: line {statement.lineno} of the parameters cell is "
-                                 "not a simple `name = literal` assignment")
+            raise ParameterError(
+                f"{nb_path.name}: line {statement.lineno} of the parameters cell is "
+                "not a simple `name = literal` assignment"
+            )
         try:
             declared[name] = ast.literal_eval(value)
         except ValueError as exc:
-            raise ParameterError(f"{nb_path.name}: the default of parameter {name!r} is not a literal") from exc
+            raise ParameterError(
+                f"{nb_path.name}: the default of parameter {name!r} is not a literal"
+            ) from exc
     return declared
 
 
@@ -95,16 +109,22 @@ def validate_parameters(nb_path: str | os.PathLike, params: dict[str, object]) -
     declared = notebook_parameters(nb_path)
     unknown = sorted(set(params) - set(declared))
     if unknown:
-        raise ParameterError(f"{nb_path.name} has no parameter(s) {', '.join(map(repr, unknown))}; "
-                             f"valid: {', '.join(sorted(declared)) or '(none)'}")
+        raise ParameterError(
+            f"{nb_path.name} has no parameter(s) {', '.join(map(repr, unknown))}; "
+            f"valid: {', '.join(sorted(declared)) or '(none)'}"
+        )
     for name, value in params.items():
         default = declared[name]
         if not is_plain_literal(value):
-            raise ParameterError(f"parameter {name!r} must be a str, int, float, bool, None or a "
-                                 f"list/dict of those, got {type(value).__name__}")
+            raise ParameterError(
+                f"parameter {name!r} must be a str, int, float, bool, None or a "
+                f"list/dict of those, got {type(value).__name__}"
+            )
         if not _matches_default(value, default):
-            raise ParameterError(f"parameter {name!r} must be {type(default).__name__} like its "
-                                 f"default {default!r}, got {type(value).__name__} {value!r}")
+            raise ParameterError(
+                f"parameter {name!r} must be {type(default).__name__} like its "
+                f"default {default!r}, got {type(value).__name__} {value!r}"
+            )
 
 
 def check_parameters(notebook: str) -> None:
@@ -122,6 +142,11 @@ def check_parameters(notebook: str) -> None:
     injected = [source for source in history if source.lstrip().startswith("# Parameters")]
     if not injected:
         return
-    names = [target.id for statement in ast.parse(injected[-1]).body if isinstance(statement, ast.Assign)
-             for target in statement.targets if isinstance(target, ast.Name)]
+    names = [
+        target.id
+        for statement in ast.parse(injected[-1]).body
+        if isinstance(statement, ast.Assign)
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    ]
     validate_parameters(NOTEBOOKS_DIR / notebook, {name: shell.user_ns.get(name) for name in names})

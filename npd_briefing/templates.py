@@ -23,12 +23,24 @@ def rate(value: float | None) -> str:
 @caches.per_process
 def environment() -> jinja2.Environment:
     # HTML is escaped; the letter's text pieces (.txt.j2) are not: fill_letter makes their values safe.
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-                             autoescape=jinja2.select_autoescape(("html", "html.j2")),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters.update(count=count, rate=rate, percent="{:.0%}".format, signed_percent="{:+.0%}".format,
-                       long_date=long_date, january=january, academic_year=academic_year,
-                       period=month_names, publication=publication, lower_first=lambda text: text[:1].lower() + text[1:])
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        count=count,
+        rate=rate,
+        percent="{:.0%}".format,
+        signed_percent="{:+.0%}".format,
+        long_date=long_date,
+        january=january,
+        academic_year=academic_year,
+        period=month_names,
+        publication=publication,
+        lower_first=lambda text: text[:1].lower() + text[1:],
+    )
     return env
 
 

@@ -15,7 +15,7 @@ def fold_name(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    """"Ynys Môn" -> "ynys-mon", for file names."""
+    """ "Ynys Môn" -> "ynys-mon", for file names."""
     return fold_name(text).replace(" ", "-")
 
 

@@ -12,9 +12,9 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,9 +22,14 @@ import pytest
 from pypdf import PdfReader
 
 _HOME = tempfile.mkdtemp(prefix="npd-briefing-test-home-")
-for _var, _sub in (("HOME", ""), ("MPLCONFIGDIR", "mpl"), ("IPYTHONDIR", "ipython"),
-                   ("JUPYTER_CONFIG_DIR", "jupyter"), ("JUPYTER_DATA_DIR", "jupyter-data"),
-                   ("JUPYTER_RUNTIME_DIR", "jupyter-runtime")):
+for _var, _sub in (
+    ("HOME", ""),
+    ("MPLCONFIGDIR", "mpl"),
+    ("IPYTHONDIR", "ipython"),
+    ("JUPYTER_CONFIG_DIR", "jupyter"),
+    ("JUPYTER_DATA_DIR", "jupyter-data"),
+    ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+):
     os.environ[_var] = os.path.join(_HOME, _sub) if _sub else _HOME
     os.makedirs(os.environ[_var], exist_ok=True)
 # The annex and chart caches too: every test run starts from empty caches, outside the repository.
@@ -39,11 +44,15 @@ BUILD = config.ROOT / "build.py"
 def run_build(*args, env=None, timeout=300) -> subprocess.CompletedProcess:
     """``build.py ARGS`` in a subprocess, from the repository root, its output as text. Arguments may
     be bytes that are not UTF-8, as a terminal can send; output that is not UTF-8 is escaped."""
-    result = subprocess.run([sys.executable, str(BUILD), *args], capture_output=True, timeout=timeout,
-                            cwd=config.ROOT, env=env)
-    return subprocess.CompletedProcess(result.args, result.returncode,
-                                       result.stdout.decode("utf-8", "backslashreplace"),
-                                       result.stderr.decode("utf-8", "backslashreplace"))
+    result = subprocess.run(
+        [sys.executable, str(BUILD), *args], capture_output=True, timeout=timeout, cwd=config.ROOT, env=env
+    )
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8", "backslashreplace"),
+        result.stderr.decode("utf-8", "backslashreplace"),
+    )
 
 
 def run_main(argv: list[str]) -> tuple[int, str, str]:

@@ -23,7 +23,9 @@ def drawn(data_copy, tmp_path, monkeypatch):
     calls = []
     for name in briefing.CHART_TABLES:
         chart = getattr(charts, name)
-        monkeypatch.setattr(charts, name, lambda *args, chart=chart, name=name: calls.append((name, *args)) or chart(*args))
+        monkeypatch.setattr(
+            charts, name, lambda *args, chart=chart, name=name: calls.append((name, *args)) or chart(*args)
+        )
     return calls
 
 
@@ -51,8 +53,13 @@ def change_one_row(data, table: str, column: str) -> None:
 
 def test_a_chart_is_redrawn_exactly_when_a_table_it_reads_changes(drawn, data_copy):
     draw_every_chart()
-    everything = {("ap_trend_chart", "330"), ("ap_trend_chart", "942"), ("la_rate_ranking_chart", "330"),
-                  ("la_rate_ranking_chart", "909"), ("npd_scale_chart",)}
+    everything = {
+        ("ap_trend_chart", "330"),
+        ("ap_trend_chart", "942"),
+        ("la_rate_ranking_chart", "330"),
+        ("la_rate_ranking_chart", "909"),
+        ("npd_scale_chart",),
+    }
     assert set(drawn) == everything and len(drawn) == 5
     drawn.clear()
     draw_every_chart()
@@ -82,7 +89,9 @@ def test_a_chart_is_redrawn_exactly_when_a_table_it_reads_changes(drawn, data_co
 def test_a_chart_that_reads_a_table_it_is_not_kept_under_fails(drawn, monkeypatch):
     monkeypatch.setitem(briefing.CHART_TABLES, "ap_trend_chart", ("la_ap",))  # la_lineage left out
     caches.clear()
-    with pytest.raises(DataFileError, match="table 'la_lineage' was read by work cached under the hash of la_ap"):
+    with pytest.raises(
+        DataFileError, match="table 'la_lineage' was read by work cached under the hash of la_ap"
+    ):
         briefing.local_charts_html("942", "909")
     assert not list((config.CACHE_DIR / "charts").rglob("*-trend.*.html"))
 
@@ -97,8 +106,11 @@ def test_new_code_keeps_charts_apart_and_prune_removes_the_old(drawn, monkeypatc
     draw_every_chart()
     assert len(drawn) == 5
     disk_cache.prune("charts")
-    assert {path.parent.name for path in (config.CACHE_DIR / "charts").rglob("*.html")} == {
-        disk_cache.code_digest()[:20]} != old
+    assert (
+        {path.parent.name for path in (config.CACHE_DIR / "charts").rglob("*.html")}
+        == {disk_cache.code_digest()[:20]}
+        != old
+    )
 
 
 def test_tables_digest_follows_each_table_s_manifest_entry(data_copy):

@@ -11,10 +11,21 @@ from npd_briefing import config
 
 # Each room may import its own modules and those of lower layers, never a higher one.
 LAYERS = {"": 0, "data": 1, "seats": 2, "letters": 3, "evidence": 4, "pipeline": 5, "site": 5, "cli": 6}
-KERNEL_SIDE = ["npd_briefing.evidence.briefing", "npd_briefing.evidence.register", "npd_briefing.evidence.figures",
-               "npd_briefing.parameters"]
-PARENT_TOOLCHAIN = ["npd_briefing.pipeline", "papermill", "nbclient", "nbconvert", "weasyprint", "multiprocessing",
-                    "tqdm"]
+KERNEL_SIDE = [
+    "npd_briefing.evidence.briefing",
+    "npd_briefing.evidence.register",
+    "npd_briefing.evidence.figures",
+    "npd_briefing.parameters",
+]
+PARENT_TOOLCHAIN = [
+    "npd_briefing.pipeline",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "weasyprint",
+    "multiprocessing",
+    "tqdm",
+]
 MAX_SHARE_OF_LINES = 0.15
 
 
@@ -33,7 +44,9 @@ def imports(tree: ast.Module) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("npd_briefing"):
             for alias in node.names:
-                found.add(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in MODULES else node.module)
+                found.add(
+                    f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in MODULES else node.module
+                )
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("npd_briefing"))
     return found - {"npd_briefing"}
@@ -55,14 +68,20 @@ def test_the_package_has_rooms_by_stage():
 
 
 def test_imports_only_run_down_the_layers():
-    upward = [(module, imported) for module, tree in MODULES.items() for imported in imports(tree)
-              if LAYERS[room(imported)] > LAYERS[room(module)]]
+    upward = [
+        (module, imported)
+        for module, tree in MODULES.items()
+        for imported in imports(tree)
+        if LAYERS[room(imported)] > LAYERS[room(module)]
+    ]
     assert upward == []
 
 
 def test_there_is_no_import_cycle():
-    graph = {module: {imported for imported in imports(tree) if imported in MODULES and imported != module}
-             for module, tree in MODULES.items()}
+    graph = {
+        module: {imported for imported in imports(tree) if imported in MODULES and imported != module}
+        for module, tree in MODULES.items()
+    }
     visiting, done = set(), set()
 
     def visit(module, path):
@@ -81,14 +100,20 @@ def test_there_is_no_import_cycle():
 
 
 def test_no_module_holds_more_than_its_share_of_the_lines():
-    lines = {path: len(path.read_text(encoding="utf-8").splitlines()) for path in config.PACKAGE_DIR.rglob("*.py")}
+    lines = {
+        path: len(path.read_text(encoding="utf-8").splitlines()) for path in config.PACKAGE_DIR.rglob("*.py")
+    }
     total = sum(lines.values())
     too_big = {path.name: count for path, count in lines.items() if count > MAX_SHARE_OF_LINES * total}
     assert too_big == {}, f"{total} lines in all"
 
 
 def test_the_kernel_side_loads_nothing_of_the_parent_toolchain():
-    code = (f"import sys\nimport {', '.join(KERNEL_SIDE)}\n"
-            f"print([m for m in {PARENT_TOOLCHAIN!r} if m in sys.modules])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=config.ROOT, check=True)
+    code = (
+        f"import sys\nimport {', '.join(KERNEL_SIDE)}\n"
+        f"print([m for m in {PARENT_TOOLCHAIN!r} if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=config.ROOT, check=True
+    )
     assert result.stdout.strip() == "[]"

@@ -12,10 +12,10 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 
-from npd_briefing.evidence import analysis
-from npd_briefing.pipeline.notebook import execute_notebook  # noqa: E402
 from npd_briefing.config import NOTEBOOKS_DIR  # noqa: E402
+from npd_briefing.evidence import analysis
 from npd_briefing.exceptions import ParameterError  # noqa: E402
+from npd_briefing.pipeline.notebook import execute_notebook  # noqa: E402
 
 NPD_SCOPE = NOTEBOOKS_DIR / "npd_scope.ipynb"
 AP_CENSUS = NOTEBOOKS_DIR / "ap_census.ipynb"
@@ -38,9 +38,12 @@ def images(nb) -> list[str]:
 @pytest.fixture(scope="module")
 def register_fixture(tmp_path_factory):
     path = tmp_path_factory.mktemp("register") / "register_fixture.csv"  # a fixture, never evidence
-    path.write_text("Organisation name,Project title,Tier,Date of release,Sector\n"
-                    "Fixture Org A,Project A,Tier 1,2014-03-01,Commercial\n"
-                    "Fixture Org B,Project B,Tier 2,2016-05-02,Academic\n", encoding="utf-8")
+    path.write_text(
+        "Organisation name,Project title,Tier,Date of release,Sector\n"
+        "Fixture Org A,Project A,Tier 1,2014-03-01,Commercial\n"
+        "Fixture Org B,Project B,Tier 2,2016-05-02,Academic\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -68,8 +71,10 @@ def test_npd_scope_charts_a_supplied_register(register_fixture):
     assert "Commercial 1" in alts[-2]
 
 
-@pytest.mark.parametrize("la, name", [(None, "Derbyshire"), ("North Northamptonshire", "North Northamptonshire"),
-                                      ("855", "Leicestershire")])
+@pytest.mark.parametrize(
+    "la, name",
+    [(None, "Derbyshire"), ("North Northamptonshire", "North Northamptonshire"), ("855", "Leicestershire")],
+)
 def test_ap_census_for_default_and_other_las(la, name):
     nb = execute_notebook(AP_CENSUS, {} if la is None else {"la": la})
     alts = images(nb)

@@ -47,17 +47,34 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from npd_briefing import caches, config
-from npd_briefing.data import datasets, tables
-from npd_briefing.parameters import validate_parameters
-from npd_briefing.pipeline import brief as brief_module, notebook as notebook_module, pdf as pdf_module, request as request_module
-from tests.conftest import rehash, run_build, run_main, squeeze
-from npd_briefing.seats import resolve as resolve_module
 from npd_briefing.config import TEMPLATES_DIR
-from npd_briefing.exceptions import (DataFileError, LetterTemplateError, NotebookExecutionError, OutputError,
-                                     PackError, ParameterError, PostcodeError, UnknownSeatError)
-from npd_briefing.letters.letter import MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html, load_letter_template
+from npd_briefing.data import datasets, tables
+from npd_briefing.exceptions import (
+    DataFileError,
+    LetterTemplateError,
+    NotebookExecutionError,
+    OutputError,
+    PackError,
+    ParameterError,
+    PostcodeError,
+    UnknownSeatError,
+)
+from npd_briefing.letters.letter import (
+    MAX_LETTER_BYTES,
+    PLACEHOLDERS,
+    fill_letter,
+    letter_to_html,
+    load_letter_template,
+)
+from npd_briefing.parameters import validate_parameters
+from npd_briefing.pipeline import brief as brief_module
+from npd_briefing.pipeline import notebook as notebook_module
+from npd_briefing.pipeline import pdf as pdf_module
+from npd_briefing.pipeline import request as request_module
+from npd_briefing.seats import resolve as resolve_module
 from npd_briefing.seats.postcodes import normalise_postcode
 from npd_briefing.seats.resolve import Seat, resolve
+from tests.conftest import rehash, run_build, run_main, squeeze
 
 BUILD = config.ROOT / "build.py"
 TOKEN = "7Q4X"  # in every sender string, so a leak can be searched for
@@ -65,26 +82,101 @@ SENDER_NAME_WORD = f"Quillfeather{TOKEN}"
 SENDER_ADDRESS_WORD = f"Canarylane{TOKEN}"
 
 # Unicode look-alikes and invisible characters.
-FULLWIDTH = "Ａｌｄｅｒｓｈｏｔ"                    # resolves: NFKD folds it to "Aldershot"
-CYRILLIC = "Аldershot"                               # Cyrillic А: a different word
-LOOKALIKES = [FULLWIDTH, CYRILLIC, "Ald\u200dershot", "Ald\u200cershot", "\u202eAldershot",
-              "Aldershot\u200b", "\ufeffAldershot", "Ａldershot", "ＳＷ１Ａ １ＡＡ", "SW1А 1АА", "ЅW1A 1AA",
-              "SW1A\u00a01AA", "Ｅ１４００１０６３", "E١٤٠٠١٠٦٣", "ynys mo\u0302n", "Ynys M\u00f4n\u0301"]
-CONTROLS = ["\x00", "Aldershot\x00", "\x07", "\x1b[31mAldershot", "\x7f", "Ald\x08ershot", "\x85", "\u2028",
-            "Aldershot\r", "\tAldershot\n", "SW1A 1AA\n", "\x1c\x1d\x1e\x1f", "\ud800", "\udcff"]
-CODE_LIKE = ["'; import os #", "$(id)", "`id`", "{{7*7}}", "${7*7}", "__import__('os').system('id')",
-             "<script>alert(1)</script>", "<% 7*7 %>", "{% print(1) %}", "#{7*7}", "%s%s%s%n", "../../etc/passwd",
-             "Robert'); DROP TABLE seats;--", "\\", "'", '"', '"""', "\\x00", "; rm -rf ~", "| cat /etc/passwd",
-             "&& id", "\"; exec('id'); \"", "{0.__class__}", "[[7*7]]"]
+FULLWIDTH = "Ａｌｄｅｒｓｈｏｔ"  # resolves: NFKD folds it to "Aldershot"
+CYRILLIC = "Аldershot"  # Cyrillic А: a different word
+LOOKALIKES = [
+    FULLWIDTH,
+    CYRILLIC,
+    "Ald\u200dershot",
+    "Ald\u200cershot",
+    "\u202eAldershot",
+    "Aldershot\u200b",
+    "\ufeffAldershot",
+    "Ａldershot",
+    "ＳＷ１Ａ １ＡＡ",
+    "SW1А 1АА",
+    "ЅW1A 1AA",
+    "SW1A\u00a01AA",
+    "Ｅ１４００１０６３",
+    "E١٤٠٠١٠٦٣",
+    "ynys mo\u0302n",
+    "Ynys M\u00f4n\u0301",
+]
+CONTROLS = [
+    "\x00",
+    "Aldershot\x00",
+    "\x07",
+    "\x1b[31mAldershot",
+    "\x7f",
+    "Ald\x08ershot",
+    "\x85",
+    "\u2028",
+    "Aldershot\r",
+    "\tAldershot\n",
+    "SW1A 1AA\n",
+    "\x1c\x1d\x1e\x1f",
+    "\ud800",
+    "\udcff",
+]
+CODE_LIKE = [
+    "'; import os #",
+    "$(id)",
+    "`id`",
+    "{{7*7}}",
+    "${7*7}",
+    "__import__('os').system('id')",
+    "<script>alert(1)</script>",
+    "<% 7*7 %>",
+    "{% print(1) %}",
+    "#{7*7}",
+    "%s%s%s%n",
+    "../../etc/passwd",
+    "Robert'); DROP TABLE seats;--",
+    "\\",
+    "'",
+    '"',
+    '"""',
+    "\\x00",
+    "; rm -rf ~",
+    "| cat /etc/passwd",
+    "&& id",
+    "\"; exec('id'); \"",
+    "{0.__class__}",
+    "[[7*7]]",
+]
 SIZES = ["", " ", "\t \n", "x" * 10_000, "a" * 201, "Aldershot " * 30, "E" * 10_000 + "14001063"]
-POSTCODES = ["SW1A", "SW1A 1A", "ZZ9 9ZZ", "QQ1 1AA", "B1 1AA", "SW1A 1AAA", "sw1a-1aa", "12345", "BT1 1AA",
-             "bt93 8ad", "BT48 6DQ", "GY1 1AA", "JE2 3AA", "IM1 1AA", "BFPO 123", "GIR 0AA", "SR43 2AA"]
+POSTCODES = [
+    "SW1A",
+    "SW1A 1A",
+    "ZZ9 9ZZ",
+    "QQ1 1AA",
+    "B1 1AA",
+    "SW1A 1AAA",
+    "sw1a-1aa",
+    "12345",
+    "BT1 1AA",
+    "bt93 8ad",
+    "BT48 6DQ",
+    "GY1 1AA",
+    "JE2 3AA",
+    "IM1 1AA",
+    "BFPO 123",
+    "GIR 0AA",
+    "SR43 2AA",
+]
 TYPED = SIZES + CONTROLS + LOOKALIKES + CODE_LIKE + POSTCODES
 
 # What resolves although it looks odd (everything else in TYPED must be refused).
-RESOLVES = {FULLWIDTH: "E14001063", "Ａldershot": "E14001063", "\tAldershot\n": "E14001063",
-            "Aldershot\r": "E14001063", "SW1A 1AA\n": "E14001172", "SW1A\u00a01AA": "E14001172",
-            "ynys mo\u0302n": "W07000112", "Ynys M\u00f4n\u0301": "W07000112"}
+RESOLVES = {
+    FULLWIDTH: "E14001063",
+    "Ａldershot": "E14001063",
+    "\tAldershot\n": "E14001063",
+    "Aldershot\r": "E14001063",
+    "SW1A 1AA\n": "E14001172",
+    "SW1A\u00a01AA": "E14001172",
+    "ynys mo\u0302n": "W07000112",
+    "Ynys M\u00f4n\u0301": "W07000112",
+}
 
 
 def canary_payloads(folder: Path) -> list[str]:
@@ -97,7 +189,7 @@ def canary_payloads(folder: Path) -> list[str]:
         f"__import__('pathlib').Path({target + '/py1'!r}).touch()",
         f"'; __import__('pathlib').Path({target + '/py2'!r}).touch(); '",
         f"\"; __import__('pathlib').Path({target + '/py3'!r}).touch(); \"",
-        f"\"\"\"; __import__('pathlib').Path({target + '/py4'!r}).touch(); \"\"\"",
+        f'"""; __import__(\'pathlib\').Path({target + "/py4"!r}).touch(); """',
         f"\\'; __import__('pathlib').Path({target + '/py5'!r}).touch() #",
         f"${{__import__('pathlib').Path({target + '/tpl1'!r}).touch()}}",
         f"{{% set x = cycler.__init__.__globals__.os.system('touch {target}/tpl2') %}}",
@@ -126,8 +218,24 @@ class _Tags(HTMLParser):
         self.tags.append((tag, dict(attrs)))
 
 
-FORBIDDEN_TAGS = {"script", "img", "a", "link", "iframe", "frame", "object", "embed", "style", "base", "svg",
-                  "form", "input", "video", "audio", "source"}
+FORBIDDEN_TAGS = {
+    "script",
+    "img",
+    "a",
+    "link",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "style",
+    "base",
+    "svg",
+    "form",
+    "input",
+    "video",
+    "audio",
+    "source",
+}
 FORBIDDEN_ATTRS = {"src", "srcset", "href", "action", "formaction", "data", "background", "poster"}
 REMOTE_CSS = re.compile(r"@import|expression\(|url\(\s*(?!['\"]?(?:data:|#))", re.IGNORECASE)
 
@@ -157,8 +265,10 @@ def files_under(folder: Path) -> list[Path]:
 @pytest.fixture
 def no_render(monkeypatch):
     """Fail the test if anything reaches the notebook: these cases must stop before it."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the notebook ran, but the input should have been refused first")
+
     monkeypatch.setattr(notebook_module, "execute_notebook", refuse)
 
 
@@ -192,7 +302,14 @@ def test_northern_irish_postcodes_ask_for_the_seat_name(query):
 
 
 def test_look_alike_letters_never_give_a_seat():
-    for query in (CYRILLIC, "SW1А 1АА", "ЅW1A 1AA", "Ｅ１４００１０６３", "Ald\u200dershot", "\u202eAldershot"):
+    for query in (
+        CYRILLIC,
+        "SW1А 1АА",
+        "ЅW1A 1AA",
+        "Ｅ１４００１０６３",
+        "Ald\u200dershot",
+        "\u202eAldershot",
+    ):
         with pytest.raises((UnknownSeatError, PostcodeError)):
             resolve(query)
 
@@ -214,8 +331,11 @@ def test_cli_resolve_in_process_exits_0_or_2_with_one_line(query):
 
 
 @pytest.mark.parametrize("field", ["--sender-name", "--sender-address", "--date", "--format"])
-@pytest.mark.parametrize("value", SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6],
-                         ids=[repr(v[:20]) for v in SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6]])
+@pytest.mark.parametrize(
+    "value",
+    SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6],
+    ids=[repr(v[:20]) for v in SIZES + CONTROLS + CODE_LIKE + LOOKALIKES[:6]],
+)
 def test_cli_brief_in_process_refuses_or_reaches_the_output_check(field, value, blocked_out, no_render):
     """Each typed value is refused with a message naming its option when the README's rules for it
     say so, and is otherwise accepted as text: the run then gets as far as the output folder, which
@@ -237,7 +357,8 @@ def accepted(field: str, value: str) -> bool:
         allowed = "\t\n\r" if field == "--sender-address" else "\t"
         return len(value) <= 500 and not any(
             unicodedata.category(char) == "Cs" or (unicodedata.category(char) == "Cc" and char not in allowed)
-            for char in value)
+            for char in value
+        )
     if field == "--date":
         try:
             return not value or bool(datetime.date.fromisoformat(value.strip()))
@@ -248,7 +369,9 @@ def accepted(field: str, value: str) -> bool:
 
 
 @pytest.mark.parametrize("value", ["Jo\x00", "Jo\x1b[2J", "\udcff\udcfeJo", "Jo\x7f", "Jo\nBloggs"])
-def test_control_characters_and_undecodable_bytes_in_the_sender_name_are_refused(value, blocked_out, no_render):
+def test_control_characters_and_undecodable_bytes_in_the_sender_name_are_refused(
+    value, blocked_out, no_render
+):
     code, out, err = run_main(["brief", "Aldershot", "--out", str(blocked_out), f"--sender-name={value}"])
     assert code == 2 and "--sender-name" in err
     assert_one_line_error(code, out, err)
@@ -267,14 +390,15 @@ def test_every_dangerous_value_reaches_the_notebook_only_as_a_string_literal(tmp
     """The parameters papermill writes into the notebook are literals equal to what was typed."""
     import ast
 
-    from papermill.parameterize import parameterize_notebook
     from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     payloads = canary_payloads(tmp_path) + CODE_LIKE
     nb = load_notebook_node(str(request_module.BRIEFING_NOTEBOOK))
     for payload in payloads:
-        request = request_module.check_request("Aldershot", sender_name=payload[:500],
-                                             sender_address=f"{payload}\n{payload}"[:500])
+        request = request_module.check_request(
+            "Aldershot", sender_name=payload[:500], sender_address=f"{payload}\n{payload}"[:500]
+        )
         params = request.notebook_parameters()
         validate_parameters(request_module.BRIEFING_NOTEBOOK, params)
         injected = parameterize_notebook(nb, params, kernel_name="python3", language="python")
@@ -312,10 +436,23 @@ def _cli_cases(root: Path) -> dict[str, list]:
     }
 
 
-CLI_CASES = ["resolve-empty", "resolve-10k", "resolve-controls", "resolve-fullwidth", "resolve-cyrillic",
-             "resolve-rtl", "resolve-not-utf8", "resolve-ni", "resolve-canary", "brief-code-query",
-             "brief-canary-date", "brief-not-utf8-sender", "brief-unwritable-out", "brief-letter-folder",
-             "brief-letter-huge"]
+CLI_CASES = [
+    "resolve-empty",
+    "resolve-10k",
+    "resolve-controls",
+    "resolve-fullwidth",
+    "resolve-cyrillic",
+    "resolve-rtl",
+    "resolve-not-utf8",
+    "resolve-ni",
+    "resolve-canary",
+    "brief-code-query",
+    "brief-canary-date",
+    "brief-not-utf8-sender",
+    "brief-unwritable-out",
+    "brief-letter-folder",
+    "brief-letter-huge",
+]
 
 
 @pytest.fixture(scope="module")
@@ -336,10 +473,16 @@ def test_cli_subprocess_exits_0_or_2_with_one_line_and_runs_nothing(cli_runs, ca
     assert code == (0 if case == "resolve-fullwidth" else 2), (case, code, err)
     assert list((root / "canary").iterdir()) == []
     assert not (root / "afile" / "sub").exists()
-    expected = {"resolve-ni": "Northern Ireland", "brief-not-utf8-sender": "--sender-name",
-                "brief-unwritable-out": "cannot create the output folder", "brief-letter-folder": "not a file",
-                "brief-letter-huge": "1,000,000,000 bytes", "brief-canary-date": "YYYY-MM-DD",
-                "resolve-10k": "too long", "resolve-controls": "control characters"}
+    expected = {
+        "resolve-ni": "Northern Ireland",
+        "brief-not-utf8-sender": "--sender-name",
+        "brief-unwritable-out": "cannot create the output folder",
+        "brief-letter-folder": "not a file",
+        "brief-letter-huge": "1,000,000,000 bytes",
+        "brief-canary-date": "YYYY-MM-DD",
+        "resolve-10k": "too long",
+        "resolve-controls": "control characters",
+    }
     if case in expected:
         assert expected[case] in err, err
 
@@ -353,16 +496,20 @@ def letter_file(tmp_path):
         path = tmp_path / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         return path
+
     return write
 
 
-@pytest.mark.parametrize("content, named", [
-    ("Dear {{mp_nmae}},\n\n{{ sender }}\n", ["{{mp_nmae}}", "{{sender}}"]),
-    ("{{date}} {{__import__('os').system('id')}}\n", ["{{__import__('os').system('id')}}"]),
-    ("Total {{7*7}} and {{ config }}\n", ["{{7*7}}", "{{config}}"]),
-    ("Hello {{date}\n", ["unmatched"]),
-    ("Hello }} there\n", ["unmatched"]),
-])
+@pytest.mark.parametrize(
+    "content, named",
+    [
+        ("Dear {{mp_nmae}},\n\n{{ sender }}\n", ["{{mp_nmae}}", "{{sender}}"]),
+        ("{{date}} {{__import__('os').system('id')}}\n", ["{{__import__('os').system('id')}}"]),
+        ("Total {{7*7}} and {{ config }}\n", ["{{7*7}}", "{{config}}"]),
+        ("Hello {{date}\n", ["unmatched"]),
+        ("Hello }} there\n", ["unmatched"]),
+    ],
+)
 def test_letter_with_unknown_placeholders_names_them(letter_file, blocked_out, no_render, content, named):
     path = letter_file(content)
     code, out, err = run_main(["brief", "Aldershot", "--out", str(blocked_out), "--letter", str(path)])
@@ -374,12 +521,24 @@ def test_letter_with_unknown_placeholders_names_them(letter_file, blocked_out, n
         assert all(f"{{{{{name}}}}}" in err for name in PLACEHOLDERS)
 
 
-@pytest.mark.parametrize("kind, needle", [
-    ("latin-1", "not UTF-8"), ("utf-16", "not UTF-8"), ("binary", "not UTF-8"), ("too-big", "at most 100,000"),
-    ("empty", "empty"), ("blank", "empty"), ("folder", "not a file"), ("missing", "does not exist"),
-    ("dev-null", "not a file"), ("broken-link", "does not exist"),
-])
-def test_unusable_letter_files_fail_with_one_line(tmp_path, letter_file, blocked_out, no_render, kind, needle):
+@pytest.mark.parametrize(
+    "kind, needle",
+    [
+        ("latin-1", "not UTF-8"),
+        ("utf-16", "not UTF-8"),
+        ("binary", "not UTF-8"),
+        ("too-big", "at most 100,000"),
+        ("empty", "empty"),
+        ("blank", "empty"),
+        ("folder", "not a file"),
+        ("missing", "does not exist"),
+        ("dev-null", "not a file"),
+        ("broken-link", "does not exist"),
+    ],
+)
+def test_unusable_letter_files_fail_with_one_line(
+    tmp_path, letter_file, blocked_out, no_render, kind, needle
+):
     if kind == "latin-1":
         path = letter_file("Dear {{mp_name}}, caf\u00e9".encode("latin-1"))
     elif kind == "utf-16":
@@ -420,8 +579,11 @@ def test_letter_html_and_references_render_as_text_and_nothing_is_fetched(monkey
     pack's own stylesheet, and the bytes of /etc/passwd never reach the PDF."""
     fetched = []
     real_fetch = pdf_module.PackAssetsFetcher.fetch
-    monkeypatch.setattr(pdf_module.PackAssetsFetcher, "fetch",
-                        lambda self, url, headers=None: fetched.append(url) or real_fetch(self, url, headers))
+    monkeypatch.setattr(
+        pdf_module.PackAssetsFetcher,
+        "fetch",
+        lambda self, url, headers=None: fetched.append(url) or real_fetch(self, url, headers),
+    )
     markdown = textwrap.dedent("""\
         <script>alert(1)</script> <img src="file:///etc/passwd" alt="p"> <iframe src="http://example.com/"></iframe>
         ![passwd](/etc/passwd) ![x](file:///etc/passwd) [link](file:///etc/passwd) ![remote](http://example.com/x.png)
@@ -431,8 +593,10 @@ def test_letter_html_and_references_render_as_text_and_nothing_is_fetched(monkey
         [1]: http://example.com/ref.png
         """)
     body = letter_to_html(markdown)
-    page = (f'<!DOCTYPE html><html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="briefing.css">'
-            f'</head><body>{body}</body></html>')
+    page = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><title>t</title><link rel="stylesheet" href="briefing.css">'
+        f"</head><body>{body}</body></html>"
+    )
     pdf = pdf_module.html_to_pdf_bytes(page, title="t")
     text = squeeze(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
     assert fetched == [(TEMPLATES_DIR / "briefing.css").as_uri()]
@@ -487,7 +651,14 @@ def damage(data: Path, table: str, fault: str) -> str:
 
 
 DATA_TABLES = ["seats", "postcode_ranges", "la_ap", "npd_facts", "school_arranged_ap_reasons"]
-DATA_FAULTS = ["missing", "truncated", "one-byte-changed", "truncated-rehashed", "renamed-column", "wrong-type"]
+DATA_FAULTS = [
+    "missing",
+    "truncated",
+    "one-byte-changed",
+    "truncated-rehashed",
+    "renamed-column",
+    "wrong-type",
+]
 
 
 @pytest.mark.parametrize("fault", DATA_FAULTS)
@@ -523,7 +694,9 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
     used = set()
     for name in ("load", "resource"):
         real = getattr(datasets, name)
-        monkeypatch.setattr(datasets, name, lambda table, *a, _real=real, **k: used.add(table) or _real(table, *a, **k))
+        monkeypatch.setattr(
+            datasets, name, lambda table, *a, _real=real, **k: used.add(table) or _real(table, *a, **k)
+        )
     caches.clear()
     try:
         for seat in ("Aldershot", "Ynys Môn"):
@@ -545,8 +718,14 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
 
 def _fake_notebook():
     from nbformat.v4 import new_code_cell, new_notebook, new_output
-    return new_notebook(cells=[new_code_cell("", outputs=[new_output(
-        "display_data", data={"text/html": "<h1>Briefing</h1><p>Words.</p>"})])])
+
+    return new_notebook(
+        cells=[
+            new_code_cell(
+                "", outputs=[new_output("display_data", data={"text/html": "<h1>Briefing</h1><p>Words.</p>"})]
+            )
+        ]
+    )
 
 
 @pytest.fixture
@@ -574,8 +753,9 @@ def test_outputs_are_written_together(fast_render, stand_in_annex, tmp_path):
 
 @pytest.mark.parametrize("step", ["pdf", "eml", "html"])
 @pytest.mark.parametrize("fault", ["KeyboardInterrupt", "OSError"])
-def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, stand_in_annex, tmp_path, monkeypatch, step,
-                                                     fault):
+def test_a_fault_while_writing_leaves_no_file_at_all(
+    fast_render, stand_in_annex, tmp_path, monkeypatch, step, fault
+):
     """The fault strikes inside the real writer, when the temporary file is complete but not yet renamed."""
     real_replace = os.replace
     struck = []
@@ -583,7 +763,9 @@ def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, stand_in_annex
     def replace(source, target, *args, **kwargs):
         if str(target).endswith(f".{step}"):
             struck.append(files_under(tmp_path / "out"))
-            raise KeyboardInterrupt if fault == "KeyboardInterrupt" else OSError(28, "No space left on device")
+            raise (
+                KeyboardInterrupt if fault == "KeyboardInterrupt" else OSError(28, "No space left on device")
+            )
         return real_replace(source, target, *args, **kwargs)
 
     monkeypatch.setattr(os, "replace", replace)
@@ -595,7 +777,8 @@ def test_a_fault_while_writing_leaves_no_file_at_all(fast_render, stand_in_annex
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_while_writing_is_held_until_the_files_are_whole_then_removes_them(
-        fast_render, stand_in_annex, tmp_path, monkeypatch, signum):
+    fast_render, stand_in_annex, tmp_path, monkeypatch, signum
+):
     """The signal arrives between the first and second file: it is acted on only after all are written,
     and the interrupt then removes them all, so no half-set or temporary file is ever left."""
     real_write = brief_module.write_output
@@ -642,18 +825,24 @@ def test_an_output_folder_with_a_nul_byte_is_an_output_error(fast_render, stand_
 def _kernel_notebook(path: Path) -> Path:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"}})
+
+    nb = new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     params = new_code_cell('action = ""')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, new_code_cell(
-        "import os\n"
-        "if action == 'die':\n"
-        "    os._exit(1)\n"
-        "if action == 'damaged':\n"
-        "    from npd_briefing.exceptions import DataFileError\n"
-        "    raise DataFileError('data/seats.csv: contents do not match; rebuild with python build.py data')\n"
-        "print('pid', os.getpid())")]
+    nb.cells = [
+        params,
+        new_code_cell(
+            "import os\n"
+            "if action == 'die':\n"
+            "    os._exit(1)\n"
+            "if action == 'damaged':\n"
+            "    from npd_briefing.exceptions import DataFileError\n"
+            "    raise DataFileError('data/seats.csv: contents do not match; rebuild with python build.py data')\n"
+            "print('pid', os.getpid())"
+        ),
+    ]
     nbformat.write(nb, path)
     return path
 
@@ -662,8 +851,13 @@ def test_a_kernel_that_dies_gives_a_clear_error_and_the_next_run_works(tmp_path)
     notebook = _kernel_notebook(tmp_path / "dies.ipynb")
 
     def pid_of(nb):
-        return next(o["text"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-                    if o.get("name") == "stdout" and o["text"].startswith("pid"))
+        return next(
+            o["text"]
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if o.get("name") == "stdout" and o["text"].startswith("pid")
+        )
 
     def batch_worker_handler(signum, _frame):  # as a batch worker sets one
         raise SystemExit(128 + signum)
@@ -713,9 +907,23 @@ def _interrupted_brief(root: Path, signum: int, phase: str) -> dict:
     kernel has finished, while the HTML and PDF are made ("pdf")."""
     out = root / "out"
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, str(BUILD), "brief", "Aldershot", "--out", str(out),
-                                "--format", "pdf,html", "--sender-name", f"Jo {SENDER_NAME_WORD}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=config.ROOT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(BUILD),
+            "brief",
+            "Aldershot",
+            "--out",
+            str(out),
+            "--format",
+            "pdf,html",
+            "--sender-name",
+            f"Jo {SENDER_NAME_WORD}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=config.ROOT,
+    )
     parent = psutil.Process(process.pid)
     kernels = []
     try:
@@ -740,9 +948,15 @@ def _interrupted_brief(root: Path, signum: int, phase: str) -> dict:
     for pid in leftover:  # only the kernel this test started
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    return {"code": process.returncode, "stdout": stdout.decode(errors="replace"),
-            "stderr": stderr.decode(errors="replace"), "files": files_under(out), "kernels": kernels,
-            "leftover_kernels": leftover, "still_running": still_running}
+    return {
+        "code": process.returncode,
+        "stdout": stdout.decode(errors="replace"),
+        "stderr": stderr.decode(errors="replace"),
+        "files": files_under(out),
+        "kernels": kernels,
+        "leftover_kernels": leftover,
+        "still_running": still_running,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -871,26 +1085,73 @@ def private_run(tmp_path_factory):
         '<img src="file:///etc/passwd" alt="p"> ![passwd](/etc/passwd) ![x](file:///etc/passwd)\n'
         '![remote](http://example.com/x.png) <iframe src="http://example.com/"></iframe>\n'
         '<link rel="stylesheet" href="http://example.com/x.css"> <style>@import url(http://example.com/y.css);</style>\n\n'
-        + "\n\n".join(payloads) + "\n\nYours sincerely,\n\n{{sender_name}}\n", encoding="utf-8")
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("JUPYTER", "IPYTHON", "MPL", "PYTHONPATH"))}
-    env.update(PYTHONPATH=str(folders["site"]), NPD_TEST_NET_LOG=str(log), HOME=str(folders["home"]),
-               TMPDIR=str(folders["tmp"]), MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", str(folders["home"])))
+        + "\n\n".join(payloads)
+        + "\n\nYours sincerely,\n\n{{sender_name}}\n",
+        encoding="utf-8",
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("JUPYTER", "IPYTHON", "MPL", "PYTHONPATH"))
+    }
+    env.update(
+        PYTHONPATH=str(folders["site"]),
+        NPD_TEST_NET_LOG=str(log),
+        HOME=str(folders["home"]),
+        TMPDIR=str(folders["tmp"]),
+        MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", str(folders["home"])),
+    )
     started = time.time() - 1
-    result = run_build("brief", "Aldershot", "--out", str(folders["out"]), "--format", "pdf,html", "--date",
-                       "2026-03-12", "--sender-name", sender_name, "--sender-address", "\\n".join(address_lines),
-                       "--letter", str(letter), env=env, timeout=300)
+    result = run_build(
+        "brief",
+        "Aldershot",
+        "--out",
+        str(folders["out"]),
+        "--format",
+        "pdf,html",
+        "--date",
+        "2026-03-12",
+        "--sender-name",
+        sender_name,
+        "--sender-address",
+        "\\n".join(address_lines),
+        "--letter",
+        str(letter),
+        env=env,
+        timeout=300,
+    )
     code, out, err = result.returncode, result.stdout, result.stderr
     # The guard itself: a connection to a documentation address (TEST-NET-1) is refused and logged.
-    probe = subprocess.run([sys.executable, "-c", "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), "
-                            "timeout=2)\nexcept OSError as e:\n    print(e)"], capture_output=True, text=True, env=env)
-    return {"code": code, "stdout": out, "stderr": err, "folders": folders, "log": log, "started": started,
-            "letter": letter, "sender_name": sender_name, "address_lines": address_lines, "probe": probe.stdout}
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), "
+            "timeout=2)\nexcept OSError as e:\n    print(e)",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return {
+        "code": code,
+        "stdout": out,
+        "stderr": err,
+        "folders": folders,
+        "log": log,
+        "started": started,
+        "letter": letter,
+        "sender_name": sender_name,
+        "address_lines": address_lines,
+        "probe": probe.stdout,
+    }
 
 
 def _outputs(run) -> dict[str, Path]:
     """The seat's own files by suffix (the national annex beside them is the same for everyone)."""
-    return {path.suffix: path for path in files_under(run["folders"]["out"]) if path.name != config.ANNEX_FILE}
+    return {
+        path.suffix: path for path in files_under(run["folders"]["out"]) if path.name != config.ANNEX_FILE
+    }
 
 
 def test_private_run_succeeds_with_three_files_and_the_annex(private_run):
@@ -909,7 +1170,9 @@ def test_network_is_refused_in_the_cli_and_the_kernel_and_nothing_tries_it(priva
     assert any("ipykernel" in detail for _, kind, detail in entries if kind == "armed")
     assert [e for e in entries if e[1] == "blocked"] == []
     urls = [detail for _, kind, detail in entries if kind == "url"]
-    assert urls and all(url.startswith("data:") or url.startswith(TEMPLATES_DIR.as_uri()) for url in urls), urls
+    assert urls and all(url.startswith("data:") or url.startswith(TEMPLATES_DIR.as_uri()) for url in urls), (
+        urls
+    )
 
 
 def test_code_like_text_was_never_run(private_run):
@@ -928,8 +1191,11 @@ def test_letter_markup_and_references_are_text_and_passwd_is_not_read(private_ru
     assert squeeze("<script>document.title = 'x'</script>") in text and "<bonclick" in text
     # Only the pack's own links (to sources) and inline images survive in the page.
     assert live_markup(page, allow_tags={"img", "a", "svg", "style"}, allow_data_urls=True) == []
-    assert all(attrs.get("href", "").startswith(("https:", "http:", "mailto:", "#"))
-               for tag, attrs in _Tags(page).tags if tag == "a")
+    assert all(
+        attrs.get("href", "").startswith(("https:", "http:", "mailto:", "#"))
+        for tag, attrs in _Tags(page).tags
+        if tag == "a"
+    )
     assert "example.com/x.png" not in text  # an image becomes its alt text
     assert "$(touch" in text and "__import__('pathlib')" in text  # the payloads, as words
     for line in Path("/etc/passwd").read_text().splitlines()[:5]:
@@ -955,8 +1221,9 @@ def test_sender_details_appear_nowhere_else(private_run):
     for path in files_under(private_run["folders"]["out"]):
         assert TOKEN not in path.name and "Zara" not in path.name
     reader = pypdf.PdfReader(_outputs(private_run)[".pdf"])
-    assert reader.metadata and not any(TOKEN in str(value) or "Zara" in str(value)
-                                       for value in reader.metadata.values())
+    assert reader.metadata and not any(
+        TOKEN in str(value) or "Zara" in str(value) for value in reader.metadata.values()
+    )
     # Every other file the run could have written: its $HOME and $TMPDIR, the out folder, and any
     # file in the repository (including .venv) changed since the run began.
     candidates = [p for name in ("home", "tmp", "out") for p in files_under(private_run["folders"][name])]
@@ -987,8 +1254,13 @@ HOMOGLYPHS = {"A": "АΑＡ", "E": "ЕΕＥ", "O": "ОΟＯ0", "S": "ЅＳ", "1"
 def near_misses(draw):
     """A real seat name, code or postcode, then changed: case, spacing, a look-alike, an invisible
     character, a cut, or code-like text added."""
-    base = draw(st.one_of(st.sampled_from(SEAT_NAMES), st.sampled_from(["E14001063", "W07000112", "S14000021"]),
-                          st.sampled_from(["SW1A 1AA", "M1 1AE", "CF10 1EP", "YO15 1AA", "BT1 1AA", "LL65 1AA"])))
+    base = draw(
+        st.one_of(
+            st.sampled_from(SEAT_NAMES),
+            st.sampled_from(["E14001063", "W07000112", "S14000021"]),
+            st.sampled_from(["SW1A 1AA", "M1 1AE", "CF10 1EP", "YO15 1AA", "BT1 1AA", "LL65 1AA"]),
+        )
+    )
     change = draw(st.sampled_from(["none", "case", "space", "homoglyph", "invisible", "cut", "append"]))
     if change == "case":
         return draw(st.sampled_from([base.upper(), base.lower(), base.swapcase()]))
@@ -996,9 +1268,13 @@ def near_misses(draw):
         return draw(st.sampled_from(["", " ", "\t", "\u00a0", "\u3000"])).join(base.split(" ")) + " "
     index = draw(st.integers(0, max(len(base) - 1, 0)))
     if change == "homoglyph" and base[index] in HOMOGLYPHS:
-        return base[:index] + draw(st.sampled_from(HOMOGLYPHS[base[index]])) + base[index + 1:]
+        return base[:index] + draw(st.sampled_from(HOMOGLYPHS[base[index]])) + base[index + 1 :]
     if change == "invisible":
-        return base[:index] + draw(st.sampled_from(["\u200b", "\u200d", "\u202e", "\ufeff", "\x00", "\x1b"])) + base[index:]
+        return (
+            base[:index]
+            + draw(st.sampled_from(["\u200b", "\u200d", "\u202e", "\ufeff", "\x00", "\x1b"]))
+            + base[index:]
+        )
     if change == "cut":
         return base[:index]
     if change == "append":
@@ -1025,7 +1301,11 @@ RANGE_STARTS = datasets.load("postcode_ranges")
 
 
 @settings(max_examples=400, deadline=None)
-@given(row=st.integers(0, len(RANGE_STARTS) - 1), swap=st.integers(0, 6), glyph=st.sampled_from("АЕОЅＡＢ１０\u200b"))
+@given(
+    row=st.integers(0, len(RANGE_STARTS) - 1),
+    swap=st.integers(0, 6),
+    glyph=st.sampled_from("АЕОЅＡＢ１０\u200b"),
+)
 def test_property_real_postcodes_resolve_and_look_alikes_never_do(row, swap, glyph):
     start, gss_code = RANGE_STARTS.iloc[row]
     compact = np.base_repr(int(start), 36)
@@ -1036,7 +1316,7 @@ def test_property_real_postcodes_resolve_and_look_alikes_never_do(row, swap, gly
     except PostcodeError as error:
         assert gss_code == "" and "no constituency" in str(error)
     index = swap % len(postcode)
-    spoofed = postcode[:index] + glyph + postcode[index + 1:]
+    spoofed = postcode[:index] + glyph + postcode[index + 1 :]
     with pytest.raises(PackError):
         resolve(spoofed)
 
@@ -1044,19 +1324,55 @@ def test_property_real_postcodes_resolve_and_look_alikes_never_do(row, swap, gly
 LETTER_PIECES = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
     st.sampled_from(sorted(f"{{{{{name}}}}}" for name in PLACEHOLDERS)),
-    st.sampled_from(["{{ date }}", "{{nope}}", "{{", "}}", "[Date]", "[title and name of your MP]", "\r\n", "\ufeff",
-                     "<script>x</script>", "![i](file:///etc/passwd)", "[l](http://example.com)", "<img src=x>",
-                     "\n\n# ", "\n- ", "\n1. ", "> ", "```", "*", "_", "`", "\\", "&amp;", "<!--", "-->", "|a|b|\n|-|-|"]))
-VALUES = {"date": "12 March 2026", "salutation": "Dear Sir Mel Stride", "mp_name": "Sir Mel Stride",
-          "mp_full_title": "Rt Hon Sir Mel Stride MP", "seat_name": "Central Devon"}
+    st.sampled_from(
+        [
+            "{{ date }}",
+            "{{nope}}",
+            "{{",
+            "}}",
+            "[Date]",
+            "[title and name of your MP]",
+            "\r\n",
+            "\ufeff",
+            "<script>x</script>",
+            "![i](file:///etc/passwd)",
+            "[l](http://example.com)",
+            "<img src=x>",
+            "\n\n# ",
+            "\n- ",
+            "\n1. ",
+            "> ",
+            "```",
+            "*",
+            "_",
+            "`",
+            "\\",
+            "&amp;",
+            "<!--",
+            "-->",
+            "|a|b|\n|-|-|",
+        ]
+    ),
+)
+VALUES = {
+    "date": "12 March 2026",
+    "salutation": "Dear Sir Mel Stride",
+    "mp_name": "Sir Mel Stride",
+    "mp_full_title": "Rt Hon Sir Mel Stride MP",
+    "seat_name": "Central Devon",
+}
 
 
 @settings(max_examples=400, deadline=None)
-@given(pieces=st.lists(LETTER_PIECES, max_size=30), encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
-       name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
-       address=st.text(st.characters(blacklist_categories=("Cs",)), max_size=120))
+@given(
+    pieces=st.lists(LETTER_PIECES, max_size=30),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
+    name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+    address=st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+)
 def test_property_any_letter_file_loads_fills_and_renders_or_fails_with_letter_error(
-        tmp_path_factory, pieces, encoding, name, address):
+    tmp_path_factory, pieces, encoding, name, address
+):
     path = tmp_path_factory.getbasetemp() / "property-letter.md"
     try:
         path.write_bytes("".join(pieces).encode(encoding))
@@ -1076,7 +1392,10 @@ def test_property_any_letter_file_loads_fills_and_renders_or_fails_with_letter_e
 
 
 @settings(max_examples=400, deadline=None)
-@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=400) | st.lists(LETTER_PIECES).map("".join))
+@given(
+    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
+    | st.lists(LETTER_PIECES).map("".join)
+)
 def test_property_letter_html_never_fetches_or_runs_anything(text):
     page = letter_to_html(text)
     assert isinstance(page, str) and live_markup(page) == [], page
@@ -1090,18 +1409,38 @@ def test_property_cli_resolve_in_process_exits_0_or_2_with_one_line(query):
     assert code == 2 or out.count("\n") == 1
 
 
-BRIEF_TEXT = st.one_of(st.text(st.characters(blacklist_categories=()), max_size=80), st.sampled_from(CODE_LIKE),
-                       st.just(""), st.text(max_size=600))
+BRIEF_TEXT = st.one_of(
+    st.text(st.characters(blacklist_categories=()), max_size=80),
+    st.sampled_from(CODE_LIKE),
+    st.just(""),
+    st.text(max_size=600),
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(query=st.one_of(st.sampled_from(SEAT_NAMES), QUERIES), name=BRIEF_TEXT, address=BRIEF_TEXT,
-       date=st.one_of(st.just("2026-03-12"), st.dates().map(str), BRIEF_TEXT),
-       formats=st.sampled_from(["pdf", "html", "pdf,html", "PDF", "", "docx", "pdf;html", "pdf,,html"]))
+@given(
+    query=st.one_of(st.sampled_from(SEAT_NAMES), QUERIES),
+    name=BRIEF_TEXT,
+    address=BRIEF_TEXT,
+    date=st.one_of(st.just("2026-03-12"), st.dates().map(str), BRIEF_TEXT),
+    formats=st.sampled_from(["pdf", "html", "pdf,html", "PDF", "", "docx", "pdf;html", "pdf,,html"]),
+)
 def test_property_cli_brief_in_process_stops_before_rendering_with_one_line(
-        blocked_out, no_render, query, name, address, date, formats):
-    code, out, err = run_main(["brief", "--out", str(blocked_out), f"--sender-name={name}",
-                               f"--sender-address={address}", f"--date={date}", f"--format={formats}", "--", query])
+    blocked_out, no_render, query, name, address, date, formats
+):
+    code, out, err = run_main(
+        [
+            "brief",
+            "--out",
+            str(blocked_out),
+            f"--sender-name={name}",
+            f"--sender-address={address}",
+            f"--date={date}",
+            f"--format={formats}",
+            "--",
+            query,
+        ]
+    )
     assert_one_line_error(code, out, err, allowed=(2,))
     assert not blocked_out.exists()
 
@@ -1118,11 +1457,23 @@ def test_property_cli_resolve_subprocess(query):
 
 
 @settings(max_examples=15, deadline=None)
-@given(query=st.one_of(st.sampled_from(SEAT_NAMES), ARGV_TEXT), name=ARGV_TEXT, date=ARGV_TEXT | st.dates().map(str))
+@given(
+    query=st.one_of(st.sampled_from(SEAT_NAMES), ARGV_TEXT),
+    name=ARGV_TEXT,
+    date=ARGV_TEXT | st.dates().map(str),
+)
 def test_property_cli_brief_subprocess_stops_before_rendering(tmp_path_factory, query, name, date):
     blocked = tmp_path_factory.getbasetemp() / "afile"
     blocked.write_text("")
-    result = run_build("brief", "--out", str(blocked / "sub"), f"--sender-name={name}", f"--date={date}", "--", query,
-                       timeout=120)
+    result = run_build(
+        "brief",
+        "--out",
+        str(blocked / "sub"),
+        f"--sender-name={name}",
+        f"--date={date}",
+        "--",
+        query,
+        timeout=120,
+    )
     code, out, err = result.returncode, result.stdout, result.stderr
     assert_one_line_error(code, out, err, allowed=(2,))

@@ -79,19 +79,24 @@ def mp_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
         elif row.presence == "right_only":
             lines.append(f"seat {row.name_now} ({row.gss_code}) is new: MP {row.mp_display_name_now}")
         elif row.member_id_was != row.member_id_now or row.mp_display_name_was != row.mp_display_name_now:
-            lines.append(f"{row.name_now} ({row.gss_code}): MP {row.mp_display_name_was} ({row.party_was}) -> "
-                         f"{row.mp_display_name_now} ({row.party_now})")
+            lines.append(
+                f"{row.name_now} ({row.gss_code}): MP {row.mp_display_name_was} ({row.party_was}) -> "
+                f"{row.mp_display_name_now} ({row.party_now})"
+            )
         elif row.party_was != row.party_now:
-            lines.append(f"{row.name_now} ({row.gss_code}): {row.mp_display_name_now}'s party "
-                         f"{row.party_was} -> {row.party_now}")
+            lines.append(
+                f"{row.name_now} ({row.gss_code}): {row.mp_display_name_now}'s party "
+                f"{row.party_was} -> {row.party_now}"
+            )
     return lines
 
 
 def _la_codes(la_ap: pd.DataFrame) -> pd.DataFrame:
     """Each DfE LA number in the AP data with its ONS code, name and first year."""
     las = la_ap[la_ap["geographic_level"] == "Local authority"].sort_values("time_period")
-    return las.groupby("la_code").agg(gss=("la_gss_code", "last"), name=("la_name", "last"),
-                                      first=("time_period", "first"))
+    return las.groupby("la_code").agg(
+        gss=("la_gss_code", "last"), name=("la_name", "last"), first=("time_period", "first")
+    )
 
 
 def la_code_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
@@ -102,8 +107,10 @@ def la_code_changes(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
         was = old.loc[code] if code in old.index else None
         now = new.loc[code] if code in new.index else None
         if was is None:
-            lines.append(f"LA {code} {now['name']}: new LA number ({now['gss']}), figures from "
-                         f"{academic_year(now['first'])}")
+            lines.append(
+                f"LA {code} {now['name']}: new LA number ({now['gss']}), figures from "
+                f"{academic_year(now['first'])}"
+            )
         elif now is None:
             lines.append(f"LA {code} {was['name']}: no longer in the AP data (was {was['gss']})")
         elif was["gss"] != now["gss"]:
@@ -120,6 +127,8 @@ def coverage_gaps(after: dict[str, pd.DataFrame]) -> list[str]:
     pupils = _periods(after["pupils"]).astype(int)
     if funded.empty or pupils.empty or funded.max() <= pupils.max():
         return []
-    return [f"warning: LA-funded AP figures reach {academic_year(funded.max())} but the pupil headcounts "
-            f"(the rate denominator) end at {academic_year(pupils.max())}; rates for the later years are "
-            f"blank until the headcounts are refreshed"]
+    return [
+        f"warning: LA-funded AP figures reach {academic_year(funded.max())} but the pupil headcounts "
+        f"(the rate denominator) end at {academic_year(pupils.max())}; rates for the later years are "
+        f"blank until the headcounts are refreshed"
+    ]

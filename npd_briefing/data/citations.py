@@ -27,9 +27,13 @@ INFERRED = re.compile(r"\b(period|figure) is inferred\b", re.IGNORECASE)
 # Rows whose own fields give the wrong status, corrected by hand (table, row id) -> (status, why).
 STATUS_CORRECTIONS = {
     ("ap_reason_categories", "Pregnancy"): (
-        ADDRESS, "the quoted words are a PQ's question text and Schools Week's, not the cited campaign page's"),
+        ADDRESS,
+        "the quoted words are a PQ's question text and Schools Week's, not the cited campaign page's",
+    ),
     ("ap_reason_categories", "Setting named on the pupil's EHC plan"): (
-        ADDRESS_AND_QUOTE, "the cited page's words spell out EHC: 'education, health and care plan'"),
+        ADDRESS_AND_QUOTE,
+        "the cited page's words spell out EHC: 'education, health and care plan'",
+    ),
 }
 
 # A figure the transcription gives a period no cited page supports: the period is dropped (blank).
@@ -47,9 +51,16 @@ def classify_citation(publisher: str, source_type: str, note: str) -> str:
     text = f"{publisher} {source_type}".lower()
     if OFFICIAL_PUBLISHER.match(publisher or "") and "secondary citation" not in (note or "").lower():
         return "official (mirror copy)" if "mirror" in text else "official"
-    for word, label in (("whatdotheyknow", "FOI requester"), ("defenddigitalme", "campaign"),
-                        ("schools week", "news"), ("tes", "news"), ("computer weekly", "news"),
-                        ("journal", "research"), ("ucl", "research"), ("echild", "research")):
+    for word, label in (
+        ("whatdotheyknow", "FOI requester"),
+        ("defenddigitalme", "campaign"),
+        ("schools week", "news"),
+        ("tes", "news"),
+        ("computer weekly", "news"),
+        ("journal", "research"),
+        ("ucl", "research"),
+        ("echild", "research"),
+    ):
         if word in text:
             return label
     return "secondary"
@@ -78,14 +89,18 @@ def _quotes_the_row(note: str, value: str, subject: str) -> bool:
     passages = QUOTED.findall(note)
     forms = _figure_forms(value)
     if forms:
-        return any(re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d,])", passage)
-                   for passage in passages for form in forms)
+        return any(
+            re.search(rf"(?<![\d.,]){re.escape(form)}(?![\d,])", passage)
+            for passage in passages
+            for form in forms
+        )
     words = set(re.findall(r"[a-z]+", subject.lower())) - {"the", "of", "and", "or", "on", "s"}
     return bool(words) and any(words <= set(re.findall(r"[a-z]+", passage.lower())) for passage in passages)
 
 
-def citation_status(table: str, row_id: str, source_url: str, note: str, value: str = "",
-                    subject: str = "") -> str:
+def citation_status(
+    table: str, row_id: str, source_url: str, note: str, value: str = "", subject: str = ""
+) -> str:
     """One of :data:`STATUSES`, from the row's own fields (see ``tables.CITATION_STATUS_RULE``)."""
     if (table, row_id) in STATUS_CORRECTIONS:
         return STATUS_CORRECTIONS[(table, row_id)][0]
@@ -96,7 +111,9 @@ def citation_status(table: str, row_id: str, source_url: str, note: str, value: 
     return ADDRESS_AND_QUOTE if _quotes_the_row(note, value, subject) else ADDRESS
 
 
-def drop_unsupported_periods(table: str, frame: pd.DataFrame, id_column: str, period_column: str) -> pd.DataFrame:
+def drop_unsupported_periods(
+    table: str, frame: pd.DataFrame, id_column: str, period_column: str
+) -> pd.DataFrame:
     """Blank each period in :data:`UNSUPPORTED_PERIODS` and say so in the row's note."""
     frame = frame.copy()
     for (name, row_id), why in UNSUPPORTED_PERIODS.items():
@@ -107,16 +124,28 @@ def drop_unsupported_periods(table: str, frame: pd.DataFrame, id_column: str, pe
     return frame
 
 
-def with_citations(table: str, frame: pd.DataFrame, id_column: str, publisher_col: str,
-                   type_col: str | None = None, subject_col: str | None = None) -> pd.DataFrame:
+def with_citations(
+    table: str,
+    frame: pd.DataFrame,
+    id_column: str,
+    publisher_col: str,
+    type_col: str | None = None,
+    subject_col: str | None = None,
+) -> pd.DataFrame:
     """``frame`` with citation, secondary, disputed and citation_status derived from each row."""
     types = frame[type_col] if type_col else pd.Series("", index=frame.index)
     citation = [classify_citation(p, t, n) for p, t, n in zip(frame[publisher_col], types, frame["note"])]
     values = frame["value"] if "value" in frame else pd.Series("", index=frame.index)
     subjects = frame[subject_col] if subject_col else pd.Series("", index=frame.index)
-    status = [citation_status(table, row_id, url, note, value, subject) for row_id, url, note, value, subject
-              in zip(frame[id_column], frame["source_url"], frame["note"], values, subjects)]
-    return frame.assign(citation=citation,
-                        secondary=[not c.startswith("official") for c in citation],
-                        disputed=frame["note"].str.contains(DISPUTED_NOTE),
-                        citation_status=status)
+    status = [
+        citation_status(table, row_id, url, note, value, subject)
+        for row_id, url, note, value, subject in zip(
+            frame[id_column], frame["source_url"], frame["note"], values, subjects
+        )
+    ]
+    return frame.assign(
+        citation=citation,
+        secondary=[not c.startswith("official") for c in citation],
+        disputed=frame["note"].str.contains(DISPUTED_NOTE),
+        citation_status=status,
+    )

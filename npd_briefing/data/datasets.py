@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from npd_briefing import caches, config
-from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.manifest import REBUILD_HINT, read_manifest, sha256_of
 from npd_briefing.data.tables import TABLES
+from npd_briefing.exceptions import DataFileError
 
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
@@ -32,14 +32,20 @@ def _convert(values: pd.Series, kind: str, path: Path, column: str) -> pd.Series
         lowered = text.str.lower()
         bad = ~lowered.isin(_TRUE | _FALSE | {""})
         if bad.any():
-            raise DataFileError(f"{path}: column '{column}' should be true/false but holds "
-                                f"{text[bad].iloc[0]!r}; {REBUILD_HINT}")
-        return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype("boolean")
+            raise DataFileError(
+                f"{path}: column '{column}' should be true/false but holds "
+                f"{text[bad].iloc[0]!r}; {REBUILD_HINT}"
+            )
+        return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
+            "boolean"
+        )
     numbers = pd.to_numeric(text.replace("", None), errors="coerce")
     bad = numbers.isna() & (text != "")
     if bad.any():
-        raise DataFileError(f"{path}: column '{column}' should be {'an integer' if kind == 'integer' else 'a number'}"
-                            f" but row {int(bad.idxmax()) + 2} holds {text[bad].iloc[0]!r}; {REBUILD_HINT}")
+        raise DataFileError(
+            f"{path}: column '{column}' should be {'an integer' if kind == 'integer' else 'a number'}"
+            f" but row {int(bad.idxmax()) + 2} holds {text[bad].iloc[0]!r}; {REBUILD_HINT}"
+        )
     if kind == "integer":
         if (numbers.dropna() % 1 != 0).any():
             raise DataFileError(f"{path}: column '{column}' should hold whole numbers; {REBUILD_HINT}")
@@ -57,11 +63,15 @@ def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{path}: file is empty; {REBUILD_HINT}") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__}); {REBUILD_HINT}") from None
+        raise DataFileError(
+            f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__}); {REBUILD_HINT}"
+        ) from None
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in schema if c not in frame.columns]
     if missing:
-        raise DataFileError(f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; {REBUILD_HINT}")
+        raise DataFileError(
+            f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; {REBUILD_HINT}"
+        )
     return pd.DataFrame({col: _convert(frame[col], kind, path, col) for col, kind in schema.items()})
 
 
@@ -103,8 +113,10 @@ def verify(name: str, data_dir: Path | None = None) -> dict:
     if not path.is_file():
         raise DataFileError(f"{path}: curated table is missing; {REBUILD_HINT}")
     if sha256_of(path) != resource["sha256"]:
-        raise DataFileError(f"{path}: contents do not match the sha256 in data/datapackage.json "
-                            f"(the file was changed or truncated); {REBUILD_HINT}")
+        raise DataFileError(
+            f"{path}: contents do not match the sha256 in data/datapackage.json "
+            f"(the file was changed or truncated); {REBUILD_HINT}"
+        )
     return resource
 
 
@@ -115,8 +127,10 @@ def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
     resource = verify(name, data_dir)
     frame = read_table(data_dir / resource["path"], TABLES[name].columns)
     if len(frame) != resource["rows"]:
-        raise DataFileError(f"{data_dir / resource['path']}: {len(frame)} rows, manifest says "
-                            f"{resource['rows']}; {REBUILD_HINT}")
+        raise DataFileError(
+            f"{data_dir / resource['path']}: {len(frame)} rows, manifest says "
+            f"{resource['rows']}; {REBUILD_HINT}"
+        )
     return frame
 
 
@@ -138,8 +152,10 @@ def reading_only(tables: tuple[str, ...]):
 def _check_readable(name: str) -> None:
     readable = _readable.get()
     if readable is not None and name not in readable:
-        raise DataFileError(f"table {name!r} was read by work cached under the hash of {', '.join(sorted(readable))} "
-                            "only; add it to that work's tables")
+        raise DataFileError(
+            f"table {name!r} was read by work cached under the hash of {', '.join(sorted(readable))} "
+            "only; add it to that work's tables"
+        )
 
 
 def tables_digest(tables: tuple[str, ...], data_dir: Path | None = None) -> str:
@@ -167,8 +183,10 @@ def source(table: str, source_id: str, data_dir: Path | None = None) -> dict:
     for entry in resource(table, data_dir)["sources"]:
         if entry["id"] == source_id:
             return entry
-    raise DataFileError(f"{_data_dir(data_dir) / 'datapackage.json'}: table {table!r} has no source {source_id!r}; "
-                        f"{REBUILD_HINT}")
+    raise DataFileError(
+        f"{_data_dir(data_dir) / 'datapackage.json'}: table {table!r} has no source {source_id!r}; "
+        f"{REBUILD_HINT}"
+    )
 
 
 def data_version(data_dir: Path | None = None) -> str:

@@ -43,11 +43,11 @@ from datetime import date
 from pathlib import Path
 
 from npd_briefing import __version__, config
-from npd_briefing.exceptions import DataFileError
-from npd_briefing.files import write_whole
 from npd_briefing.data.manifest import table_csv_bytes
 from npd_briefing.data.raw import CENSUS_ALIASES, all_total_rows, known_levels, read_text_csv
 from npd_briefing.data.sources import DOWNLOAD_RECORD, NOT_RECORDED, SOURCES
+from npd_briefing.exceptions import DataFileError
+from npd_briefing.files import write_whole
 
 DOWNLOAD_DIR = config.DATA_DIR / "downloads"  # git-ignored: the raw files are not committed, the tables are
 
@@ -58,22 +58,29 @@ CENSUS_FILE = "dfe/ap/ap_placements_ap_census.csv"  # the official file; the bui
 # live catalogue's (its pages for the pupil counts, 2017/18 to 2024/25, and the placement reasons, 2022/23
 # to 2025/26).
 EES_DATA_SETS = {
-    "ap_census_totals": ("Alternative provision - local authority funded placements - pupil counts", CENSUS_FILE),
-    "school_ap_placement": ("School arranged alternative provision - by placement reason",
-                            SOURCES["school_ap_placement"]["path"]),
+    "ap_census_totals": (
+        "Alternative provision - local authority funded placements - pupil counts",
+        CENSUS_FILE,
+    ),
+    "school_ap_placement": (
+        "School arranged alternative provision - by placement reason",
+        SOURCES["school_ap_placement"]["path"],
+    ),
 }
 EES_PAGE_SIZE = 40  # the most data-set-files allows (DataSetFileListRequest: PageSize 1 to 40)
-MP_LOOKUP_URL = "https://raw.githubusercontent.com/dfe-analytical-services/mp-lookup/refs/heads/main/mp_lookup.csv"
+MP_LOOKUP_URL = (
+    "https://raw.githubusercontent.com/dfe-analytical-services/mp-lookup/refs/heads/main/mp_lookup.csv"
+)
 REGISTER_ID = "dfe_external_data_shares"
 REGISTER_CONTENT_API = "https://www.gov.uk/api/content/government/publications/dfe-external-data-shares"
 REGISTER_FILE = "dfe/npd/dfe_external_data_shares.ods"
 
 NOT_DOWNLOADED = {
     "ap_counts_by_provision": "state-funded AP school headcounts come from an intermediate file of DfE's SEND "
-                              "and AP dashboard, not an EES data set",
+    "and AP dashboard, not an EES data set",
     "pupil_headcounts": "the pupil denominators come from the same dashboard's prepared data",
     "ap_2024_25_by_la": "DfE's QA repository files for 2024/25; used only while the AP census download does "
-                        "not cover that year",
+    "not cover that year",
     "ap_2024_25_by_la_age": "as ap_2024_25_by_la",
     "ap_2024_25_by_region_age": "as ap_2024_25_by_la",
     "ap_2024_25_england_by_age": "as ap_2024_25_by_la",
@@ -100,8 +107,10 @@ def fetch(url: str) -> bytes:
         reason = f"HTTP {exc.code}"
     except OSError as exc:  # URLError, timeouts and refused connections are all OSErrors
         reason = str(getattr(exc, "reason", exc)) or exc.__class__.__name__
-    raise DataFileError(f"could not download {url} ({reason}); check the internet connection, or rebuild "
-                        f"from local files with `python build.py data --raw DIR`")
+    raise DataFileError(
+        f"could not download {url} ({reason}); check the internet connection, or rebuild "
+        f"from local files with `python build.py data --raw DIR`"
+    )
 
 
 def fetch_json(url: str):
@@ -112,8 +121,10 @@ def fetch_json(url: str):
 
 
 def _unexpected(url: str, expected: str) -> DataFileError:
-    return DataFileError(f"{url}: the answer has no {expected}; the EES API may have changed (see "
-                         f"npd_briefing/data/download.py)")
+    return DataFileError(
+        f"{url}: the answer has no {expected}; the EES API may have changed (see "
+        f"npd_briefing/data/download.py)"
+    )
 
 
 def publication_id(publication_slug: str) -> str:
@@ -132,8 +143,9 @@ def latest_data_sets(publication_slug: str) -> list[dict]:
     found_id = publication_id(publication_slug)
     found, page = [], 1
     while True:
-        query = urllib.parse.urlencode({"publicationId": found_id, "latestOnly": "true", "page": page,
-                                        "pageSize": EES_PAGE_SIZE})
+        query = urllib.parse.urlencode(
+            {"publicationId": found_id, "latestOnly": "true", "page": page, "pageSize": EES_PAGE_SIZE}
+        )
         url = f"{EES_CONTENT_API}/data-set-files?{query}"
         listing = fetch_json(url)
         try:
@@ -148,8 +160,13 @@ def latest_data_sets(publication_slug: str) -> list[dict]:
 
 def _record(url: str, payload: bytes, saved_as: str, today: str, **overrides) -> dict:
     """What the manifest says of a fetched file: overrides of its SOURCES entry plus the download."""
-    return {**overrides, "download_url": url, "retrieved": today,
-            "download_sha256": hashlib.sha256(payload).hexdigest(), "download_file": saved_as}
+    return {
+        **overrides,
+        "download_url": url,
+        "retrieved": today,
+        "download_sha256": hashlib.sha256(payload).hexdigest(),
+        "download_file": saved_as,
+    }
 
 
 def fetch_data_set(data_sets: list[dict], source_id: str, today: str) -> tuple[bytes, dict]:
@@ -158,19 +175,31 @@ def fetch_data_set(data_sets: list[dict], source_id: str, today: str) -> tuple[b
     by_title = {str(d.get("title", "")).strip().lower(): d for d in data_sets if isinstance(d, dict)}
     data_set = by_title.get(title.lower())
     if data_set is None:
-        raise DataFileError(f"the latest '{SPC_PUBLICATION}' release has no data set titled '{title}' "
-                            f"(titles: {'; '.join(sorted(by_title))[:300]}); update EES_DATA_SETS in "
-                            f"npd_briefing/data/download.py")
+        raise DataFileError(
+            f"the latest '{SPC_PUBLICATION}' release has no data set titled '{title}' "
+            f"(titles: {'; '.join(sorted(by_title))[:300]}); update EES_DATA_SETS in "
+            f"npd_briefing/data/download.py"
+        )
     try:
         release = f"{data_set['publication']['title']}, {data_set['release']['title']}"
         published = str(data_set["published"])[:10]
         url = f"{EES_CONTENT_API}/data-set-files/{data_set['id']}/download"
     except (KeyError, TypeError):
-        raise _unexpected(f"{EES_CONTENT_API}/data-set-files", f"id, publication, release and published for "
-                                                               f"'{title}'") from None
+        raise _unexpected(
+            f"{EES_CONTENT_API}/data-set-files", f"id, publication, release and published for '{title}'"
+        ) from None
     payload = fetch(url)
-    return payload, _record(url, payload, saved_as, today, title=f"{release}: {data_set['title']}",
-                            repository="", commit="", commit_date="", published=published)
+    return payload, _record(
+        url,
+        payload,
+        saved_as,
+        today,
+        title=f"{release}: {data_set['title']}",
+        repository="",
+        commit="",
+        commit_date="",
+        published=published,
+    )
 
 
 def fetch_register(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
@@ -181,23 +210,44 @@ def fetch_register(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
         url = urllib.parse.urljoin("https://www.gov.uk/", attachment.get("url", ""))
         if url.lower().endswith(".ods"):
             payload = fetch(url)
-            return {REGISTER_FILE: payload}, {REGISTER_ID: _record(
-                url, payload, REGISTER_FILE, today, title=attachment.get("title", ""),
-                published=str(page.get("public_updated_at", ""))[:10] or NOT_RECORDED)}
+            return {REGISTER_FILE: payload}, {
+                REGISTER_ID: _record(
+                    url,
+                    payload,
+                    REGISTER_FILE,
+                    today,
+                    title=attachment.get("title", ""),
+                    published=str(page.get("public_updated_at", ""))[:10] or NOT_RECORDED,
+                )
+            }
     raise DataFileError(f"{REGISTER_CONTENT_API} lists no spreadsheet")
 
 
 def write_census_subsets(download_dir: Path) -> None:
     """The two files the build reads from the AP census download: its all-Total rows and the LA codes
     of each year (as dfe/PROVENANCE.md describes the derived copies in the raw folder)."""
-    census = read_text_csv(download_dir / CENSUS_FILE,
-                           ["time_period", "geographic_level", "region_code", "region_name", "old_la_code",
-                            "new_la_code", "la_name", "number_of_pupils"], aliases=CENSUS_ALIASES)
+    census = read_text_csv(
+        download_dir / CENSUS_FILE,
+        [
+            "time_period",
+            "geographic_level",
+            "region_code",
+            "region_name",
+            "old_la_code",
+            "new_la_code",
+            "la_name",
+            "number_of_pupils",
+        ],
+        aliases=CENSUS_ALIASES,
+    )
     census = known_levels(census)
     write_whole(download_dir / SOURCES["ap_census_totals"]["path"], table_csv_bytes(all_total_rows(census)))
     las = census[census["geographic_level"].str.strip() == "Local authority"]
-    codes = (las[["time_period", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]]
-             .drop_duplicates().sort_values(["time_period", "old_la_code"]))
+    codes = (
+        las[["time_period", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]]
+        .drop_duplicates()
+        .sort_values(["time_period", "old_la_code"])
+    )
     write_whole(download_dir / SOURCES["la_codes_by_year"]["path"], table_csv_bytes(codes))
 
 
@@ -229,8 +279,15 @@ def fetch_all(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
     except DataFileError as exc:
         failed(["dfe_mp_lookup"], exc)
     else:
-        record["dfe_mp_lookup"] = _record(MP_LOOKUP_URL, files[mp_lookup], mp_lookup, today, commit="",
-                                          commit_date="", published=NOT_RECORDED)
+        record["dfe_mp_lookup"] = _record(
+            MP_LOOKUP_URL,
+            files[mp_lookup],
+            mp_lookup,
+            today,
+            commit="",
+            commit_date="",
+            published=NOT_RECORDED,
+        )
 
     try:
         register_files, register_record = fetch_register(today)
@@ -261,22 +318,30 @@ def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, 
         write_whole(download_dir / saved_as, payload)
     if CENSUS_FILE in files:
         write_census_subsets(download_dir)
-    write_whole(download_dir / DOWNLOAD_RECORD,
-                (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
+    write_whole(
+        download_dir / DOWNLOAD_RECORD, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
+    )
     return record
 
 
 def failure_lines(record: dict[str, dict]) -> list[str]:
     """One line per source that could not be fetched, for the change report."""
-    return [f"not downloaded: {name}: {entry['not_downloaded']} (built from the --raw copy)"
-            for name, entry in record.items() if "not_downloaded" in entry]
+    return [
+        f"not downloaded: {name}: {entry['not_downloaded']} (built from the --raw copy)"
+        for name, entry in record.items()
+        if "not_downloaded" in entry
+    ]
 
 
 def summary_lines(record: dict[str, dict]) -> list[str]:
     """What ``build.py data --download`` prints before it rebuilds."""
     fetched = {entry["download_file"]: entry for entry in record.values() if "download_file" in entry}
-    lines = [f"downloaded {path} from {entry['download_url']} (sha256 {entry['download_sha256'][:12]})"
-             for path, entry in fetched.items()]
+    lines = [
+        f"downloaded {path} from {entry['download_url']} (sha256 {entry['download_sha256'][:12]})"
+        for path, entry in fetched.items()
+    ]
     lines += failure_lines(record)
-    lines.append(f"not downloaded, copied from --raw: {', '.join(NOT_DOWNLOADED)} (why: npd_briefing/data/download.py)")
+    lines.append(
+        f"not downloaded, copied from --raw: {', '.join(NOT_DOWNLOADED)} (why: npd_briefing/data/download.py)"
+    )
     return lines

@@ -17,12 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from npd_briefing import config
+from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES
+from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
-from npd_briefing.data.tables import TABLES
-from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES
 
-REBUILD_HINT = "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
+REBUILD_HINT = (
+    "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
+)
 
 
 def sha256_of(path: Path) -> str:
@@ -58,15 +60,24 @@ def _source_entry(source_id: str, raw_dir: Path, sources: dict[str, dict]) -> di
 
 
 def data_version(resources: list[dict], sources: dict[str, dict]) -> str:
-    """"2026-11-29.1a2b3c4d": the newest date any source was retrieved, then the first 8 hex digits of a
+    """ "2026-11-29.1a2b3c4d": the newest date any source was retrieved, then the first 8 hex digits of a
     sha256 over each table's name and sha256 (in the manifest's order)."""
-    retrieved = [s["retrieved"] for s in sources.values() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["retrieved"])]
+    retrieved = [
+        s["retrieved"] for s in sources.values() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s["retrieved"])
+    ]
     tables = "".join(f"{resource['name']} {resource['sha256']}\n" for resource in resources)
     return f"{max(retrieved)}.{hashlib.sha256(tables.encode()).hexdigest()[:8]}"
 
 
-def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]], raw_dir: Path, data_dir: Path,
-                   pack_version: str, changes: list[str], sources: dict[str, dict] = SOURCES) -> dict:
+def write_manifest(
+    tables: dict[str, pd.DataFrame],
+    caveats: dict[str, list[str]],
+    raw_dir: Path,
+    data_dir: Path,
+    pack_version: str,
+    changes: list[str],
+    sources: dict[str, dict] = SOURCES,
+) -> dict:
     """Write every table and the manifest describing it; append ``changes`` to the change log unless
     it is empty. ``sources`` is SOURCES with any download record merged in."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,19 +89,23 @@ def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]
         payload = table_csv_bytes(frame)
         write_whole(data_dir / TABLES[name].path, payload)
         licences = sorted({lic for sid in source_ids for lic in sources[sid]["licences"]})
-        resources.append({
-            "name": name,
-            "path": TABLES[name].path,
-            "format": "csv",
-            "encoding": "utf-8",
-            "sha256": hashlib.sha256(payload).hexdigest(),
-            "rows": len(frame),
-            "schema": {"fields": [{"name": col, "type": typ} for col, typ in TABLES[name].columns.items()]},
-            "licences": licences,
-            "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
-            "sources": [_source_entry(sid, raw_dir, sources) for sid in source_ids],
-            "caveats": caveats[name],
-        })
+        resources.append(
+            {
+                "name": name,
+                "path": TABLES[name].path,
+                "format": "csv",
+                "encoding": "utf-8",
+                "sha256": hashlib.sha256(payload).hexdigest(),
+                "rows": len(frame),
+                "schema": {
+                    "fields": [{"name": col, "type": typ} for col, typ in TABLES[name].columns.items()]
+                },
+                "licences": licences,
+                "attribution": [ATTRIBUTIONS[lic] for lic in licences if lic in ATTRIBUTIONS],
+                "sources": [_source_entry(sid, raw_dir, sources) for sid in source_ids],
+                "caveats": caveats[name],
+            }
+        )
     changelog = list(previous.get("changelog", []))
     if changes:
         changelog.append({"date": date.today().isoformat(), "pack_version": pack_version, "changes": changes})
@@ -106,4 +121,3 @@ def write_manifest(tables: dict[str, pd.DataFrame], caveats: dict[str, list[str]
     }
     write_whole(manifest_path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
-

@@ -34,20 +34,29 @@ def decode_range_lookup(range_json_path: Path, pcon_lookup_json_path: Path) -> p
         deltas, value_key, short_codes = ranges["postcode_keys"], ranges["value_key"], ranges["value_values"]
         gss_by_short_code = {short: seat["parlcon_2024_gss_code"] for short, seat in seats.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DataFileError(f"{range_json_path} / {pcon_lookup_json_path}: not the mySociety postcode "
-                            f"range and constituency lookups ({exc.__class__.__name__}: {exc})") from None
+        raise DataFileError(
+            f"{range_json_path} / {pcon_lookup_json_path}: not the mySociety postcode "
+            f"range and constituency lookups ({exc.__class__.__name__}: {exc})"
+        ) from None
     if len(deltas) != len(value_key) or not deltas:
-        raise DataFileError(f"{range_json_path}: {len(deltas)} postcode_keys but {len(value_key)} "
-                            f"value_key entries; expected equal, non-zero counts")
+        raise DataFileError(
+            f"{range_json_path}: {len(deltas)} postcode_keys but {len(value_key)} "
+            f"value_key entries; expected equal, non-zero counts"
+        )
     starts = np.cumsum(np.asarray(deltas, dtype=np.int64))
     if (np.diff(starts) <= 0).any():
         raise DataFileError(f"{range_json_path}: range starts do not increase")
     unknown = {code for code in short_codes if code is not None and code not in gss_by_short_code}
     if unknown:
-        raise DataFileError(f"{range_json_path}: {len(unknown)} constituency short code(s) missing from "
-                            f"{pcon_lookup_json_path}, e.g. {sorted(unknown)[0]}")
+        raise DataFileError(
+            f"{range_json_path}: {len(unknown)} constituency short code(s) missing from "
+            f"{pcon_lookup_json_path}, e.g. {sorted(unknown)[0]}"
+        )
     gss_by_index = [gss_by_short_code[code] if code else "" for code in short_codes]
-    gss_codes = [gss_by_index[i] if 0 <= i < len(gss_by_index) else ""
-                 for i in _decoded_value_indexes(value_key).tolist()]
-    return pd.DataFrame({"range_start": pd.Series(starts, dtype="int64"),
-                         "gss_code": pd.Series(gss_codes, dtype="string")})
+    gss_codes = [
+        gss_by_index[i] if 0 <= i < len(gss_by_index) else ""
+        for i in _decoded_value_indexes(value_key).tolist()
+    ]
+    return pd.DataFrame(
+        {"range_start": pd.Series(starts, dtype="int64"), "gss_code": pd.Series(gss_codes, dtype="string")}
+    )

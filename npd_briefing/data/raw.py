@@ -35,15 +35,19 @@ def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | Non
         raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__})") from None
     frame.columns = [str(c).replace("\ufeff", "").strip().lower() for c in frame.columns]
     if aliases:
-        frame = frame.rename(columns={old: new for old, new in aliases.items() if old in frame.columns
-                                      and new not in frame.columns})
+        frame = frame.rename(
+            columns={
+                old: new for old, new in aliases.items() if old in frame.columns and new not in frame.columns
+            }
+        )
     missing = [c for c in required if c not in frame.columns]
     if missing:
         found = ", ".join(frame.columns[:20]) + (", ..." if len(frame.columns) > 20 else "")
         raise DataFileError(
             f"{path}: missing column(s) {', '.join(missing)}; this layout is not one the pack knows "
             f"(columns found: {found}). If the publisher renamed a column, add the new name to the "
-            f"loader's aliases in npd_briefing/data/curate.py")
+            f"loader's aliases in npd_briefing/data/curate.py"
+        )
     return frame
 
 

@@ -28,11 +28,11 @@ CC_BY_MYSOCIETY = "CC-BY 4.0 (mySociety)"
 
 ATTRIBUTIONS = {
     OGL: "Contains public sector information licensed under the Open Government Licence v3.0. "
-         "Source: Department for Education; ONS.",
+    "Source: Department for Education; ONS.",
     OPL: "Contains Parliamentary information licensed under the Open Parliament Licence v3.0.",
     CC_BY_MYSOCIETY: "Constituency lookups and overlaps: mySociety 2025-constituencies, CC-BY 4.0.",
     "OS/Royal Mail": "Contains OS data © Crown copyright and database right; Royal Mail data © Royal "
-                     "Mail copyright and database right; National Statistics data © Crown copyright.",
+    "Mail copyright and database right; National Statistics data © Crown copyright.",
 }
 
 TRANSCRIPTION = "short factual transcription with attribution"
@@ -44,41 +44,67 @@ PER_ROW = "each row gives its own source date"
 DFE_COLLECTED = "2026-11-28"
 DFE_ADDED_LATER = "2026-11-29"
 
-SEND_AP_DASHBOARD = {"repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
-                     "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6", "commit_date": "2024-01-09",
-                     "retrieved": DFE_COLLECTED}
-SPC_RELEASES = ("https://explore-education-statistics.service.gov.uk/find-statistics/"
-                "school-pupils-and-their-characteristics")
+SEND_AP_DASHBOARD = {
+    "repository": "dfe-analytical-services/SEND-AP-Inclusion-Dashboard",
+    "commit": "1b3c1267506bc8aefe403ea61cdfb9d17ec0feb6",
+    "commit_date": "2024-01-09",
+    "retrieved": DFE_COLLECTED,
+}
+SPC_RELEASES = (
+    "https://explore-education-statistics.service.gov.uk/find-statistics/"
+    "school-pupils-and-their-characteristics"
+)
 
 
 def _transcribed(file_name: str, title: str, licences: list[str], retrieved: str = DFE_COLLECTED) -> dict:
     """A table typed in by hand from public pages (dfe/npd/): each row carries its own citation."""
-    return {"path": f"dfe/npd/{file_name}", "title": title, "publisher": "Various (each row names its own source)",
-            "repository": "", "commit": "", "url": "", "licences": licences, "published": PER_ROW,
-            "retrieved": retrieved}
+    return {
+        "path": f"dfe/npd/{file_name}",
+        "title": title,
+        "publisher": "Various (each row names its own source)",
+        "repository": "",
+        "commit": "",
+        "url": "",
+        "licences": licences,
+        "published": PER_ROW,
+        "retrieved": retrieved,
+    }
 
 
 # DfE's own figures for January 2025, read from its SPC quality-assurance repository (dfe/PROVENANCE.md,
 # "ap/2024-25/"): the files do not state their year, so every entry says how it was established.
-AP_2024_25_TITLE = ("Pupils in local-authority-funded alternative provision (AP census) by local authority, "
-                    "2024/25 (January 2025; year inferred): DfE's figures as published in its SPC and SEN "
-                    "quality-assurance repository")
-AP_2024_25_NOTE = ("The files do not state their year; it is inferred as 2024/25 (January 2025 census) because "
-                   "the repository's write-up and summary scripts filter time_period 202425, Derbyshire's ages "
-                   "sum to 732, which equals the 2024/25 Derbyshire total in EES's placement-reason data set "
-                   "(2023/24: 436), and Cumberland and Westmorland and Furness (new from 2023/24) are present. "
-                   "Upstream: the EES data set 'Alternative provision - local authority funded placements - "
-                   "pupil counts' (ap_placements_ap_census.csv of 'Schools, pupils and their characteristics'), "
-                   "rows with sex, fsm and ethnicity_minor Total, summed by LA and age. No DfE release text "
-                   "quoting the England total (58,450) was found.")
+AP_2024_25_TITLE = (
+    "Pupils in local-authority-funded alternative provision (AP census) by local authority, "
+    "2024/25 (January 2025; year inferred): DfE's figures as published in its SPC and SEN "
+    "quality-assurance repository"
+)
+AP_2024_25_NOTE = (
+    "The files do not state their year; it is inferred as 2024/25 (January 2025 census) because "
+    "the repository's write-up and summary scripts filter time_period 202425, Derbyshire's ages "
+    "sum to 732, which equals the 2024/25 Derbyshire total in EES's placement-reason data set "
+    "(2023/24: 436), and Cumberland and Westmorland and Furness (new from 2023/24) are present. "
+    "Upstream: the EES data set 'Alternative provision - local authority funded placements - "
+    "pupil counts' (ap_placements_ap_census.csv of 'Schools, pupils and their characteristics'), "
+    "rows with sex, fsm and ethnicity_minor Total, summed by LA and age. No DfE release text "
+    "quoting the England total (58,450) was found."
+)
 AP_2024_25_REPOSITORY = "dfe-analytical-services/hackathon-2025-spc-sen-qa"
 
 
 def _ap_2024_25(file_name: str, repository_file: str, commit: str) -> dict:
-    return {"path": f"dfe/ap/2024-25/{file_name}", "title": AP_2024_25_TITLE,
-            "publisher": "Department for Education", "repository": AP_2024_25_REPOSITORY, "commit": commit,
-            "url": f"https://github.com/{AP_2024_25_REPOSITORY}", "licences": [OGL], "published": NOT_RECORDED,
-            "retrieved": DFE_ADDED_LATER, "repository_file": repository_file, "note": AP_2024_25_NOTE}
+    return {
+        "path": f"dfe/ap/2024-25/{file_name}",
+        "title": AP_2024_25_TITLE,
+        "publisher": "Department for Education",
+        "repository": AP_2024_25_REPOSITORY,
+        "commit": commit,
+        "url": f"https://github.com/{AP_2024_25_REPOSITORY}",
+        "licences": [OGL],
+        "published": NOT_RECORDED,
+        "retrieved": DFE_ADDED_LATER,
+        "repository_file": repository_file,
+        "note": AP_2024_25_NOTE,
+    }
 
 
 SOURCES: dict[str, dict] = {
@@ -122,7 +148,7 @@ SOURCES: dict[str, dict] = {
     "seat_la_overlap": {
         "path": "constituencies/derived_pcon2024_to_la_overlap_weights.csv",
         "title": "Constituency to DfE local authority population overlap weights (derived from "
-                 "mySociety PARL25 x LAD23 overlaps and the dfeR geography hierarchy)",
+        "mySociety PARL25 x LAD23 overlaps and the dfeR geography hierarchy)",
         "publisher": "mySociety; Department for Education (dfeR); ONS",
         "repository": "mysociety/2025-constituencies; dfe-analytical-services/dfeR",
         "commit": "c1e5e55ff605b1802ee5133c20ddb8a6458db5eb; f54528a11ccc7f8b4e582146ac19535f23e41b94",
@@ -135,7 +161,7 @@ SOURCES: dict[str, dict] = {
     "ap_census_totals": {
         "path": "dfe/ap/derived_ap_census_la_funded_pupils_totals_2017-18_to_2022-23.csv",
         "title": "Schools, pupils and their characteristics 2022/23: pupils in local-authority-funded "
-                 "alternative provision (AP census), all-Total rows",
+        "alternative provision (AP census), all-Total rows",
         "publisher": "Department for Education",
         **SEND_AP_DASHBOARD,
         "url": SPC_RELEASES,
@@ -145,7 +171,7 @@ SOURCES: dict[str, dict] = {
     "ap_counts_by_provision": {
         "path": "dfe/ap/derived_ap_counts_by_provision_type_la_2017-18_to_2022-23.csv",
         "title": "DfE SEND and AP inclusion dashboard: AP counts by provision type and LA "
-                 "(state-funded AP school headcounts from the school census)",
+        "(state-funded AP school headcounts from the school census)",
         "publisher": "Department for Education",
         **SEND_AP_DASHBOARD,
         "url": SPC_RELEASES,
@@ -155,7 +181,7 @@ SOURCES: dict[str, dict] = {
     "school_ap_placement": {
         "path": "dfe/ap/spc_school_ap_placement.csv",
         "title": "Schools, pupils and their characteristics 2022/23: pupils in school-arranged "
-                 "alternative provision by placement reason (school census)",
+        "alternative provision by placement reason (school census)",
         "publisher": "Department for Education",
         **SEND_AP_DASHBOARD,
         "url": SPC_RELEASES,
@@ -175,45 +201,65 @@ SOURCES: dict[str, dict] = {
         "derived_la_funded_ap_pupils_by_la_2024-25.csv",
         "derived from output/la_total_spc_ap_census_age.csv: the ages summed per LA, with the DfE LA number "
         "and region added by the pack's data collector (dfe/PROVENANCE.md)",
-        "ca97be6af9387e012076a116f165000a6aff09dd"),
+        "ca97be6af9387e012076a116f165000a6aff09dd",
+    ),
     "ap_2024_25_by_la_age": _ap_2024_25(
-        "la_total_spc_ap_census_age.csv", "output/la_total_spc_ap_census_age.csv",
-        "ca97be6af9387e012076a116f165000a6aff09dd"),
+        "la_total_spc_ap_census_age.csv",
+        "output/la_total_spc_ap_census_age.csv",
+        "ca97be6af9387e012076a116f165000a6aff09dd",
+    ),
     "ap_2024_25_by_region_age": _ap_2024_25(
-        "regional_total_spc_ap_census_age.csv", "output/regional_total_spc_ap_census_age.csv",
-        "ca97be6af9387e012076a116f165000a6aff09dd"),
+        "regional_total_spc_ap_census_age.csv",
+        "output/regional_total_spc_ap_census_age.csv",
+        "ca97be6af9387e012076a116f165000a6aff09dd",
+    ),
     "ap_2024_25_england_by_age": _ap_2024_25(
-        "national_total_spc_ap_census_age.csv", "output/national_total_spc_ap_census_age.csv",
-        "bcde39fb914f10aa1e8197e81612b7743e2e46af"),
+        "national_total_spc_ap_census_age.csv",
+        "output/national_total_spc_ap_census_age.csv",
+        "bcde39fb914f10aa1e8197e81612b7743e2e46af",
+    ),
     "pupil_headcounts": {
         "path": "dfe/pupils/la_pupil_headcount_sen_in_england_2017_18_to_2022_23.csv",
         "title": "Pupils in state-funded schools by LA (school census, January), via DfE's SEND and "
-                 "AP inclusion dashboard (Special educational needs in England, sen_phase_type)",
+        "AP inclusion dashboard (Special educational needs in England, sen_phase_type)",
         "publisher": "Department for Education",
         **SEND_AP_DASHBOARD,
         "url": "https://explore-education-statistics.service.gov.uk/find-statistics/"
-               "special-educational-needs-in-england",
+        "special-educational-needs-in-england",
         "licences": [OGL],
         "published": NOT_RECORDED,  # the dashboard's prepared data
     },
-    "npd_key_facts": _transcribed("npd_key_facts_transcribed.csv",
-                       "NPD key facts, transcribed by hand with a citation on every row",
-                       [OGL, OPL, TRANSCRIPTION]),
-    "npd_release_counts": _transcribed("npd_release_counts_transcribed.csv",
-                       "NPD third-party release counts, transcribed by hand with a citation on every row",
-                       [OGL, OPL, TRANSCRIPTION]),
-    "npd_named_releases": _transcribed("npd_named_releases_transcribed.csv",
-                       "Named releases of NPD data to third parties, transcribed by hand with citations",
-                       [TRANSCRIPTION]),
-    "ap_reason_categories": _transcribed("ap_census_reason_categories_transcribed.csv",
-                       "AP census reasons for placement named in public sources, transcribed",
-                       [TRANSCRIPTION]),
-    "ap_reason_counts": _transcribed("ap_reason_counts_transcribed.csv",
-                       "AP placement reason counts and shares, transcribed with citations",
-                       [OGL, TRANSCRIPTION]),
-    "national_ap_figures": _transcribed("national_ap_figures_2021_to_2024_transcribed.csv",
-                       "National AP figures 2021 to 2024, transcribed by hand with the words quoted",
-                       [OGL, OPL, TRANSCRIPTION], retrieved=DFE_ADDED_LATER),
+    "npd_key_facts": _transcribed(
+        "npd_key_facts_transcribed.csv",
+        "NPD key facts, transcribed by hand with a citation on every row",
+        [OGL, OPL, TRANSCRIPTION],
+    ),
+    "npd_release_counts": _transcribed(
+        "npd_release_counts_transcribed.csv",
+        "NPD third-party release counts, transcribed by hand with a citation on every row",
+        [OGL, OPL, TRANSCRIPTION],
+    ),
+    "npd_named_releases": _transcribed(
+        "npd_named_releases_transcribed.csv",
+        "Named releases of NPD data to third parties, transcribed by hand with citations",
+        [TRANSCRIPTION],
+    ),
+    "ap_reason_categories": _transcribed(
+        "ap_census_reason_categories_transcribed.csv",
+        "AP census reasons for placement named in public sources, transcribed",
+        [TRANSCRIPTION],
+    ),
+    "ap_reason_counts": _transcribed(
+        "ap_reason_counts_transcribed.csv",
+        "AP placement reason counts and shares, transcribed with citations",
+        [OGL, TRANSCRIPTION],
+    ),
+    "national_ap_figures": _transcribed(
+        "national_ap_figures_2021_to_2024_transcribed.csv",
+        "National AP figures 2021 to 2024, transcribed by hand with the words quoted",
+        [OGL, OPL, TRANSCRIPTION],
+        retrieved=DFE_ADDED_LATER,
+    ),
 }
 
 
@@ -228,6 +274,7 @@ def effective_sources(raw_dir: Path) -> dict[str, dict]:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: not valid JSON ({exc}); download again with "
-                            f"`python build.py data --download`") from None
+        raise DataFileError(
+            f"{path}: not valid JSON ({exc}); download again with `python build.py data --download`"
+        ) from None
     return {sid: {**meta, **record.get(sid, {})} for sid, meta in SOURCES.items()}

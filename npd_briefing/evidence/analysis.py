@@ -22,21 +22,30 @@ from npd_briefing.text import fold_name, quoted
 MIN_COUNT_FOR_RATE = 10
 RELIABLE_COUNT = 30
 NUMERATOR = "pupils in local-authority-funded alternative provision (AP census)"
-RATE_DENOMINATOR = ("pupils in state-funded schools in the same local authority and January (school "
-                    "census; derived from DfE's published headcount and rounded phase shares; pupils are "
-                    "counted where their school is)")
+RATE_DENOMINATOR = (
+    "pupils in state-funded schools in the same local authority and January (school "
+    "census; derived from DfE's published headcount and rounded phase shares; pupils are "
+    "counted where their school is)"
+)
 RATE_UNIT = "per 10,000 pupils in state-funded schools"
-FUNDING_CAVEAT = ("Counted by the local authority that funds the placement, which may not be where the "
-                  "child lives or goes to school.")
-SMALL_NUMBERS_RULE = (f"No rate or rank is given from fewer than {MIN_COUNT_FOR_RATE} pupils; a rate from "
-                      f"fewer than {RELIABLE_COUNT} is marked unreliable.")
-SEAT_ESTIMATE_METHOD = ("Estimated for the seat by sharing out each local authority's count in proportion "
-                        "to the share of the authority's population living in the seat (mySociety's 2019 "
-                        "population overlap); it is an approximation, not a published figure.")
+FUNDING_CAVEAT = (
+    "Counted by the local authority that funds the placement, which may not be where the "
+    "child lives or goes to school."
+)
+SMALL_NUMBERS_RULE = (
+    f"No rate or rank is given from fewer than {MIN_COUNT_FOR_RATE} pupils; a rate from "
+    f"fewer than {RELIABLE_COUNT} is marked unreliable."
+)
+SEAT_ESTIMATE_METHOD = (
+    "Estimated for the seat by sharing out each local authority's count in proportion "
+    "to the share of the authority's population living in the seat (mySociety's 2019 "
+    "population overlap); it is an approximation, not a published figure."
+)
 
 
-def measure_series(measure: str, geographic_level: str = "National", la_code: str | None = None,
-                   region: str | None = None) -> pd.DataFrame:
+def measure_series(
+    measure: str, geographic_level: str = "National", la_code: str | None = None, region: str | None = None
+) -> pd.DataFrame:
     """Pupils by year for England, a region or an LA (columns academic_year, time_period, pupils)."""
     ap = datasets.load("la_ap")
     rows = ap[(ap["measure"] == measure) & (ap["geographic_level"] == geographic_level)]
@@ -59,7 +68,11 @@ def latest_rate_year() -> int:
     the last year both exist, while counts show the newest year.
     """
     ap = datasets.load("la_ap")
-    ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["geographic_level"] == "National") & ap["pupils"].notna()]
+    ap = ap[
+        (ap["measure"] == "la_funded_ap_pupils")
+        & (ap["geographic_level"] == "National")
+        & ap["pupils"].notna()
+    ]
     pupils = datasets.load("pupils")
     pupils = pupils[(pupils["geographic_level"] == "National") & pupils["pupils_state_funded"].notna()]
     return int(max(set(ap["time_period"]) & set(pupils["time_period"])))
@@ -90,8 +103,22 @@ def la_rates(time_period: int | None = None) -> pd.DataFrame:
     ranked = merged.loc[las & merged["rate_per_10000"].notna(), "rate_per_10000"]
     merged["rank"] = ranked.rank(ascending=False, method="min").astype("Int64")
     merged["of_las"] = int(ranked.notna().sum())
-    return merged[["time_period", "academic_year", "geographic_level", "region_name", "la_code", "la_name",
-                   "pupils", "pupils_state_funded", "rate_per_10000", "unreliable", "rank", "of_las"]]
+    return merged[
+        [
+            "time_period",
+            "academic_year",
+            "geographic_level",
+            "region_name",
+            "la_code",
+            "la_name",
+            "pupils",
+            "pupils_state_funded",
+            "rate_per_10000",
+            "unreliable",
+            "rank",
+            "of_las",
+        ]
+    ]
 
 
 @dataclass(frozen=True)
@@ -111,10 +138,17 @@ class Rate:
 
 def _rate(row: pd.Series, area: str) -> Rate:
     value = row["rate_per_10000"]
-    return Rate(time_period=int(row["time_period"]), area=area, la_code=str(row["la_code"]), pupils=int(row["pupils"]),
-                denominator=int(row["pupils_state_funded"]),
-                per_10000=None if pd.isna(value) else float(value), unreliable=bool(row["unreliable"]),
-                rank=None if pd.isna(row["rank"]) else int(row["rank"]), of_las=int(row["of_las"]))
+    return Rate(
+        time_period=int(row["time_period"]),
+        area=area,
+        la_code=str(row["la_code"]),
+        pupils=int(row["pupils"]),
+        denominator=int(row["pupils_state_funded"]),
+        per_10000=None if pd.isna(value) else float(value),
+        unreliable=bool(row["unreliable"]),
+        rank=None if pd.isna(row["rank"]) else int(row["rank"]),
+        of_las=int(row["of_las"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -154,10 +188,18 @@ class LocalAuthorityFigures:
         if len(published) < 2 or published["pupils"].iloc[0] <= 0:
             return None
         first, last = published.iloc[0], published.iloc[-1]
-        missing = tuple(academic_year(year) for year in academic_years(first["time_period"], last["time_period"])
-                        if year not in set(published["time_period"]))
-        return Trend(str(first["academic_year"]), int(first["pupils"]), str(last["academic_year"]),
-                     int(last["pupils"]), missing)
+        missing = tuple(
+            academic_year(year)
+            for year in academic_years(first["time_period"], last["time_period"])
+            if year not in set(published["time_period"])
+        )
+        return Trend(
+            str(first["academic_year"]),
+            int(first["pupils"]),
+            str(last["academic_year"]),
+            int(last["pupils"]),
+            missing,
+        )
 
 
 @dataclass
@@ -188,7 +230,9 @@ class LocalPicture:
     @property
     def trend_gaps(self) -> list[str]:
         """Years within the authorities' trends with no figure, each said once."""
-        return list(dict.fromkeys(year for a in self.authorities if a.trend for year in a.trend.missing_years))
+        return list(
+            dict.fromkeys(year for a in self.authorities if a.trend for year in a.trend.missing_years)
+        )
 
 
 def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -197,13 +241,21 @@ def _series_for(measure: str, la_code: str, predecessors: pd.DataFrame) -> tuple
     notes = []
     if len(predecessors):
         first = int(predecessors["first_time_period"].iloc[0])
-        frames = [measure_series(measure, "Local authority", la_code=code) for code in predecessors["predecessor_la_code"]]
-        earlier = pd.concat(frames).groupby(["time_period", "academic_year"], as_index=False)["pupils"].sum(min_count=1)
+        frames = [
+            measure_series(measure, "Local authority", la_code=code)
+            for code in predecessors["predecessor_la_code"]
+        ]
+        earlier = (
+            pd.concat(frames)
+            .groupby(["time_period", "academic_year"], as_index=False)["pupils"]
+            .sum(min_count=1)
+        )
         earlier = earlier[(earlier["time_period"] < first) & ~earlier["time_period"].isin(own["time_period"])]
         if len(earlier):
             names = " and ".join(predecessors["predecessor_la_name"])
-            notes.append(f"Figures before {academic_year(first)} are for {names}. "
-                         f"{predecessors['note'].iloc[0]}")
+            notes.append(
+                f"Figures before {academic_year(first)} are for {names}. {predecessors['note'].iloc[0]}"
+            )
             own = pd.concat([earlier.assign(area="predecessor"), own], ignore_index=True)
     return own.sort_values("time_period").reset_index(drop=True), notes
 
@@ -218,8 +270,9 @@ def _own_at(series: pd.DataFrame, time_period: int) -> int | None:
     return _at(series[series["area"] == "own"], time_period)
 
 
-def _authority(row, lineage: pd.DataFrame, la_rate_rows: pd.DataFrame, year: int, ap_year: int,
-               rate_year: int) -> LocalAuthorityFigures:
+def _authority(
+    row, lineage: pd.DataFrame, la_rate_rows: pd.DataFrame, year: int, ap_year: int, rate_year: int
+) -> LocalAuthorityFigures:
     predecessors = lineage[lineage["la_code"] == row.la_code]
     la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
     ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
@@ -228,19 +281,32 @@ def _authority(row, lineage: pd.DataFrame, la_rate_rows: pd.DataFrame, year: int
         candidates = la_rate_rows[la_rate_rows["la_code"].isin(predecessors["predecessor_la_code"])]
         if len(candidates) == 1:
             rate_row, area = candidates, str(candidates["la_name"].iloc[0])
-            notes.append(f"{row.la_name} did not exist in January {january(rate_year)}; its rate for that "
-                         f"year is {area}'s, which covered it.")
+            notes.append(
+                f"{row.la_name} did not exist in January {january(rate_year)}; its rate for that "
+                f"year is {area}'s, which covered it."
+            )
     rate = _rate(rate_row.iloc[0], area) if len(rate_row) == 1 else None
     if rate is not None and rate.per_10000 is None:
-        notes.append(f"{area} had fewer than {MIN_COUNT_FOR_RATE} pupils in LA-funded AP in January "
-                     f"{january(rate_year)}: too few for a rate or a rank.")
+        notes.append(
+            f"{area} had fewer than {MIN_COUNT_FOR_RATE} pupils in LA-funded AP in January "
+            f"{january(rate_year)}: too few for a rate or a rank."
+        )
     count = _own_at(la_funded, year)
     if count is None:
-        notes.append(f"No figure for {row.la_name} is published for {academic_year(year)} (January {january(year)}).")
+        notes.append(
+            f"No figure for {row.la_name} is published for {academic_year(year)} (January {january(year)})."
+        )
     return LocalAuthorityFigures(
-        la_code=row.la_code, la_name=row.la_name, share_of_seat_pop=float(row.share_of_seat_pop),
-        share_of_la_pop=float(row.share_of_la_pop), la_funded=la_funded, pupils=count,
-        ap_school_pupils=_own_at(ap_schools, ap_year), rate=rate, notes=notes)
+        la_code=row.la_code,
+        la_name=row.la_name,
+        share_of_seat_pop=float(row.share_of_seat_pop),
+        share_of_la_pop=float(row.share_of_la_pop),
+        la_funded=la_funded,
+        pupils=count,
+        ap_school_pupils=_own_at(ap_schools, ap_year),
+        rate=rate,
+        notes=notes,
+    )
 
 
 def local_picture(gss_code: str) -> LocalPicture | None:
@@ -253,19 +319,33 @@ def local_picture(gss_code: str) -> LocalPicture | None:
     rates = la_rates(rate_year)
     lineage = datasets.load("la_lineage")
     region = datasets.load("seats").set_index("gss_code").loc[gss_code, "region"]
-    authorities = [_authority(row, lineage, rates[rates["geographic_level"] == "Local authority"], year, ap_year,
-                              rate_year) for row in weights.itertuples(index=False)]
+    authorities = [
+        _authority(
+            row, lineage, rates[rates["geographic_level"] == "Local authority"], year, ap_year, rate_year
+        )
+        for row in weights.itertuples(index=False)
+    ]
     region_row = rates[(rates["geographic_level"] == "Regional") & (rates["region_name"] == region)]
     # An estimate needs each LA's own newest count, and shares that cover the whole seat.
     counts_known = all(a.pupils is not None for a in authorities)
-    estimate = (sum(a.pupils * a.share_of_la_pop for a in authorities)
-                if counts_known and not weights["shares_incomplete"].any() else None)
+    estimate = (
+        sum(a.pupils * a.share_of_la_pop for a in authorities)
+        if counts_known and not weights["shares_incomplete"].any()
+        else None
+    )
     return LocalPicture(
-        gss_code=gss_code, region=region, census_year=year, ap_school_year=ap_year, rate_year=rate_year,
-        authorities=authorities, england_rate=_rate(rates[rates["geographic_level"] == "National"].iloc[0], "England"),
+        gss_code=gss_code,
+        region=region,
+        census_year=year,
+        ap_school_year=ap_year,
+        rate_year=rate_year,
+        authorities=authorities,
+        england_rate=_rate(rates[rates["geographic_level"] == "National"].iloc[0], "England"),
         region_rate=_rate(region_row.iloc[0], region) if len(region_row) else None,
-        england_pupils=_at(measure_series("la_funded_ap_pupils"), year), seat_estimate=estimate,
-        weights_note=weights["weights_note"].iloc[0])
+        england_pupils=_at(measure_series("la_funded_ap_pupils"), year),
+        seat_estimate=estimate,
+        weights_note=weights["weights_note"].iloc[0],
+    )
 
 
 def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, list[str]]:
@@ -279,10 +359,17 @@ def local_authorities() -> pd.DataFrame:
     """Every LA in the AP data (any year), by its DfE 3-digit code, with its name and latest year."""
     ap = datasets.load("la_ap")
     las = ap[ap["geographic_level"] == "Local authority"].sort_values("time_period")
-    return (las.groupby("la_code", as_index=False)
-               .agg(la_name=("la_name", "last"), la_gss_code=("la_gss_code", "last"),
-                    region_name=("region_name", "last"), last_time_period=("time_period", "max"))
-               .sort_values("la_name").reset_index(drop=True))
+    return (
+        las.groupby("la_code", as_index=False)
+        .agg(
+            la_name=("la_name", "last"),
+            la_gss_code=("la_gss_code", "last"),
+            region_name=("region_name", "last"),
+            last_time_period=("time_period", "max"),
+        )
+        .sort_values("la_name")
+        .reset_index(drop=True)
+    )
 
 
 def _name_forms(name: str) -> list[str]:
@@ -305,8 +392,9 @@ def resolve_la(query: str | int) -> tuple[str, str]:
     by_code = las[(las["la_code"] == text.zfill(3)) | (las["la_gss_code"].str.upper() == text.upper())]
     if text and len(by_code) == 1:
         return str(by_code["la_code"].iloc[0]), str(by_code["la_name"].iloc[0])
-    forms = {form: (code, name) for code, name in zip(las["la_code"], las["la_name"])
-             for form in _name_forms(name)}
+    forms = {
+        form: (code, name) for code, name in zip(las["la_code"], las["la_name"]) for form in _name_forms(name)
+    }
     wanted = fold_name(text)
     if wanted in forms:
         return forms[wanted]
@@ -315,6 +403,9 @@ def resolve_la(query: str | int) -> tuple[str, str]:
         return containing[0]
     close = containing + [forms[f] for f in difflib.get_close_matches(wanted, list(forms), n=5, cutoff=0.6)]
     close = list(dict.fromkeys(close))[:6]
-    hint = (f"closest: {'; '.join(f'{name} ({code})' for code, name in close)}" if close
-            else "give an English local authority name (e.g. Derbyshire) or its 3-digit DfE code (e.g. 830)")
+    hint = (
+        f"closest: {'; '.join(f'{name} ({code})' for code, name in close)}"
+        if close
+        else "give an English local authority name (e.g. Derbyshire) or its 3-digit DfE code (e.g. 830)"
+    )
     raise ParameterError(f"la = {quoted(text)} names no single local authority in the AP data; {hint}")

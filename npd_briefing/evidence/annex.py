@@ -31,28 +31,52 @@ def _reported_shares():
 
 
 SECTIONS = {
-    "title": lambda: render("sections/annex_title.html.j2", title=TITLE, data_version=datasets.data_version(),
-                            version=__version__),
-    "scale": lambda: render("sections/annex_facts.html.j2", heading="How big is the National Pupil Database?",
-                            intro="Each cited figure counts something different (people, records, data "
-                                  "subjects) at a different date, and each is someone's word: the source says whose.",
-                            facts=national.figures((*national.SCALE_ROWS, national.FOR_SCALE_ROW)),
-                            charts=_figures(charts.npd_scale_chart())),
-    "releases": lambda: render("sections/annex_facts.html.j2", heading="Releases to third parties",
-                               intro="Requests and releases as counted from DfE's third-party register, by "
-                                     "tier of data, with the outcomes and the refusals DfE gave Parliament.",
-                               facts=national.figures(RELEASE_ROWS),
-                               charts=_figures(charts.requests_by_tier_chart(), charts.release_outcomes_chart(),
-                                               charts.refusals_by_year_chart(), charts.named_releases_timeline())),
+    "title": lambda: render(
+        "sections/annex_title.html.j2", title=TITLE, data_version=datasets.data_version(), version=__version__
+    ),
+    "scale": lambda: render(
+        "sections/annex_facts.html.j2",
+        heading="How big is the National Pupil Database?",
+        intro="Each cited figure counts something different (people, records, data "
+        "subjects) at a different date, and each is someone's word: the source says whose.",
+        facts=national.figures((*national.SCALE_ROWS, national.FOR_SCALE_ROW)),
+        charts=_figures(charts.npd_scale_chart()),
+    ),
+    "releases": lambda: render(
+        "sections/annex_facts.html.j2",
+        heading="Releases to third parties",
+        intro="Requests and releases as counted from DfE's third-party register, by "
+        "tier of data, with the outcomes and the refusals DfE gave Parliament.",
+        facts=national.figures(RELEASE_ROWS),
+        charts=_figures(
+            charts.requests_by_tier_chart(),
+            charts.release_outcomes_chart(),
+            charts.refusals_by_year_chart(),
+            charts.named_releases_timeline(),
+        ),
+    ),
     "police_home_office": lambda: render(
-        "sections/annex_facts.html.j2", heading="Police and Home Office",
+        "sections/annex_facts.html.j2",
+        heading="Police and Home Office",
         intro="DfE's corrected figures to Parliament, its first answers, and the latest figures reported since.",
-        facts=national.figures(POLICE_HOME_OFFICE_ROWS), charts=_figures(charts.police_home_office_chart())),
-    "reasons": lambda: render("sections/annex_reasons.html.j2", reasons=national.placement_reasons(),
-                              shares=_reported_shares(), facts=national.figures(NATIONAL_AP_ROWS),
-                              charts=_figures(charts.ap_trend_chart(), charts.school_arranged_reasons_chart())),
-    "sources": lambda: render("sections/sources.html.j2", sources=_sources(), attributions=_attributions(),
-                              version=__version__, annex=None, with_urls=True),
+        facts=national.figures(POLICE_HOME_OFFICE_ROWS),
+        charts=_figures(charts.police_home_office_chart()),
+    ),
+    "reasons": lambda: render(
+        "sections/annex_reasons.html.j2",
+        reasons=national.placement_reasons(),
+        shares=_reported_shares(),
+        facts=national.figures(NATIONAL_AP_ROWS),
+        charts=_figures(charts.ap_trend_chart(), charts.school_arranged_reasons_chart()),
+    ),
+    "sources": lambda: render(
+        "sections/sources.html.j2",
+        sources=_sources(),
+        attributions=_attributions(),
+        version=__version__,
+        annex=None,
+        with_urls=True,
+    ),
 }
 
 

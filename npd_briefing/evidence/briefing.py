@@ -25,8 +25,11 @@ from npd_briefing.templates import render
 
 TALKING_POINTS_PATH = TEMPLATES_DIR / "talking_points.md"
 MEMBER_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
-DEVOLVED_GOVERNMENTS = {"Wales": "Welsh Government", "Scotland": "Scottish Government",
-                        "Northern Ireland": "Northern Ireland Executive"}
+DEVOLVED_GOVERNMENTS = {
+    "Wales": "Welsh Government",
+    "Scotland": "Scottish Government",
+    "Northern Ireland": "Northern Ireland Executive",
+}
 # Later cited facts shown under the campaign's 2017 talking points (page 1 has the size of the NPD
 # and the Home Office's requests).
 SINCE_THEN_ROWS = ("F03", "C020")
@@ -48,8 +51,14 @@ def member_contact_url(seat: Seat) -> str:
     return MEMBER_CONTACT_URL.format(member_id=seat.member_id)
 
 
-def letter_values(seat: Seat, day: datetime.date, local: analysis.LocalPicture | None, *, sender_name: str = "",
-                  sender_address: str = "") -> dict:
+def letter_values(
+    seat: Seat,
+    day: datetime.date,
+    local: analysis.LocalPicture | None,
+    *,
+    sender_name: str = "",
+    sender_address: str = "",
+) -> dict:
     """What a letter's placeholders are filled with for this seat (the briefing's and the site's)."""
     return {
         "date": long_date(day),
@@ -59,7 +68,8 @@ def letter_values(seat: Seat, day: datetime.date, local: analysis.LocalPicture |
         "seat_name": seat.name,
         "sender_name": sender_name or None,
         "sender_address": sender_address or None,
-        "local_figures": _one_paragraph(render("sections/letter_local.txt.j2", seat=seat, local=local)) or None,
+        "local_figures": _one_paragraph(render("sections/letter_local.txt.j2", seat=seat, local=local))
+        or None,
         "national_figures": _one_paragraph(render("sections/letter_national.txt.j2", **_national_values())),
         "asks": asks_markdown(),
     }
@@ -69,30 +79,51 @@ def _one_paragraph(text: str) -> str:
     return " ".join(text.split())
 
 
-def prepare(constituency: str, *, sender_name: str = "", sender_address: str = "", letter_path: str = "",
-            date: str = "") -> Briefing:
+def prepare(
+    constituency: str,
+    *,
+    sender_name: str = "",
+    sender_address: str = "",
+    letter_path: str = "",
+    date: str = "",
+) -> Briefing:
     """Resolve the seat, check the letter and date, and compute the local picture."""
     seat = resolve(constituency)
     day = parse_date(date)
     template = load_letter_template(letter_path or None)
     local = analysis.local_picture(seat.gss_code) if seat.in_england else None
-    letter = fill_letter(template, letter_values(seat, day, local, sender_name=sender_name,
-                                                 sender_address=sender_address))
+    letter = fill_letter(
+        template, letter_values(seat, day, local, sender_name=sender_name, sender_address=sender_address)
+    )
     return Briefing(seat=seat, date=day, sender_name=sender_name, letter_markdown=letter, local=local)
 
 
 def _national_values() -> dict:
-    return {"figure": {row_id: national.figure(row_id) for row_id in (*national.SCALE_ROWS, *national.SUMMARY_ROWS,
-                                                                      "C035")},
-            "reasons": national.placement_reasons()}
+    return {
+        "figure": {
+            row_id: national.figure(row_id)
+            for row_id in (*national.SCALE_ROWS, *national.SUMMARY_ROWS, "C035")
+        },
+        "reasons": national.placement_reasons(),
+    }
 
 
 def summary_html(b: Briefing) -> str:
-    return render("sections/summary.html.j2", seat=b.seat, day=b.date, sender=b.sender_name,
-                  mp_address=address_line(b.seat.mp_full_title), contact_url=member_contact_url(b.seat),
-                  local=b.local, analysis=analysis, facts=national.figures(national.SUMMARY_ROWS),
-                  asks=Markup(letter_to_html(asks_markdown())), annex=ANNEX_FILE,
-                  devolved_government=DEVOLVED_GOVERNMENTS.get(b.seat.nation, ""), **_national_values())
+    return render(
+        "sections/summary.html.j2",
+        seat=b.seat,
+        day=b.date,
+        sender=b.sender_name,
+        mp_address=address_line(b.seat.mp_full_title),
+        contact_url=member_contact_url(b.seat),
+        local=b.local,
+        analysis=analysis,
+        facts=national.figures(national.SUMMARY_ROWS),
+        asks=Markup(letter_to_html(asks_markdown())),
+        annex=ANNEX_FILE,
+        devolved_government=DEVOLVED_GOVERNMENTS.get(b.seat.nation, ""),
+        **_national_values(),
+    )
 
 
 def local_html(b: Briefing) -> str:
@@ -101,22 +132,27 @@ def local_html(b: Briefing) -> str:
     main = max(b.local.authorities, key=lambda a: a.share_of_seat_pop)
     # The ranking picks out the authority whose rate is given: a new authority's predecessor's.
     trend, ranking = local_charts_html(main.la_code, main.rate.la_code if main.rate else main.la_code)
-    return render("sections/local.html.j2", seat=b.seat, local=b.local, analysis=analysis, trend=trend,
-                  ranking=ranking)
+    return render(
+        "sections/local.html.j2", seat=b.seat, local=b.local, analysis=analysis, trend=trend, ranking=ranking
+    )
 
 
 # The tables each chart reads: a chart is kept on disk under their hash and redrawn when one changes.
-CHART_TABLES = {"ap_trend_chart": ("la_ap", "la_lineage"),
-                "la_rate_ranking_chart": ("la_ap", "la_lineage", "pupils"),
-                "npd_scale_chart": ("national_ap_figures", "npd_facts", "npd_release_counts")}
+CHART_TABLES = {
+    "ap_trend_chart": ("la_ap", "la_lineage"),
+    "la_rate_ranking_chart": ("la_ap", "la_lineage", "pupils"),
+    "npd_scale_chart": ("national_ap_figures", "npd_facts", "npd_release_counts"),
+}
 
 
 @caches.per_process
 def local_charts_html(la_code: str, ranked_code: str) -> tuple[Markup, Markup]:
     """An authority's trend and ranking charts. Several seats share an authority, so each is drawn
     once for given inputs and kept on disk for every worker and later run."""
-    return (_chart_html(f"{la_code}-trend", "ap_trend_chart", la_code),
-            _chart_html(f"{ranked_code}-ranking", "la_rate_ranking_chart", ranked_code))
+    return (
+        _chart_html(f"{la_code}-trend", "ap_trend_chart", la_code),
+        _chart_html(f"{ranked_code}-ranking", "la_rate_ranking_chart", ranked_code),
+    )
 
 
 def _chart_html(name: str, chart: str, *args) -> Markup:
@@ -145,14 +181,21 @@ def national_html(b: Briefing) -> str:
 @caches.per_process
 def _national_section(with_chart: bool) -> str:
     """The same for every seat: built once per process."""
-    return render("sections/national.html.j2", annex=ANNEX_FILE,
-                  charts=_chart_html("npd-scale", "npd_scale_chart") if with_chart else "", **_national_values())
+    return render(
+        "sections/national.html.j2",
+        annex=ANNEX_FILE,
+        charts=_chart_html("npd-scale", "npd_scale_chart") if with_chart else "",
+        **_national_values(),
+    )
 
 
 def talking_points_html() -> str:
     markdown = TALKING_POINTS_PATH.read_text(encoding="utf-8")
-    return render("sections/talking_points.html.j2", talking_points=Markup(letter_to_html(markdown)),
-                  since_then=national.figures(SINCE_THEN_ROWS))
+    return render(
+        "sections/talking_points.html.j2",
+        talking_points=Markup(letter_to_html(markdown)),
+        since_then=national.figures(SINCE_THEN_ROWS),
+    )
 
 
 def letter_html(b: Briefing) -> str:
@@ -165,12 +208,23 @@ def sources_html(b: Briefing) -> str:
     cited = [datasets.resource(name) for name in tables.used_by(*outputs)]
     sources = {(s["title"], s["publisher"]): s for resource in cited for s in resource["sources"]}
     attributions = sorted({line for resource in cited for line in resource["attribution"]})
-    return render("sections/sources.html.j2", sources=list(sources.values()), attributions=attributions,
-                  version=__version__, annex=ANNEX_FILE, with_urls=False)
+    return render(
+        "sections/sources.html.j2",
+        sources=list(sources.values()),
+        attributions=attributions,
+        version=__version__,
+        annex=ANNEX_FILE,
+        with_urls=False,
+    )
 
 
-SECTIONS = {"summary": summary_html, "local": local_html, "national": national_html, "sources": sources_html,
-            "letter": letter_html}
+SECTIONS = {
+    "summary": summary_html,
+    "local": local_html,
+    "national": national_html,
+    "sources": sources_html,
+    "letter": letter_html,
+}
 SHARED_SECTIONS = {"talking_points": talking_points_html}
 
 

@@ -43,9 +43,11 @@ def figure_html(fig: Figure, alt: str, source: str) -> str:
     css_width = round(rgb.width / DPI * CSS_PX_PER_INCH)
     data_url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     # A style, not a width attribute: WeasyPrint ignores presentational attributes by default.
-    return (f'<figure class="chart"><img src="{data_url}" style="width: {css_width}px" '
-            f'alt="{html.escape(alt)}"><figcaption>Source: {html.escape(source)}</figcaption>'
-            "</figure>")
+    return (
+        f'<figure class="chart"><img src="{data_url}" style="width: {css_width}px" '
+        f'alt="{html.escape(alt)}"><figcaption>Source: {html.escape(source)}</figcaption>'
+        "</figure>"
+    )
 
 
 def display_figure(fig: Figure, alt: str, source: str) -> None:
@@ -54,6 +56,5 @@ def display_figure(fig: Figure, alt: str, source: str) -> None:
     Closing matters when the figure came from pyplot: the inline backend would otherwise show it a
     second time at the end of the cell, as a bare PNG without alt text.
     """
-    display({"text/html": figure_html(fig, alt, source),
-             "text/plain": f"{alt} (Source: {source})"}, raw=True)
+    display({"text/html": figure_html(fig, alt, source), "text/plain": f"{alt} (Source: {source})"}, raw=True)
     plt.close(fig)

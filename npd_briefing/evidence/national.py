@@ -17,18 +17,23 @@ from npd_briefing.data import datasets
 SCALE_ROWS = ("F01", "F03", "F02", "N06")
 FOR_SCALE_ROW = "F30"
 # What each of those counts, in the words of its row.
-SCALE_LABELS = {"F01": "People (unique individuals) whose records were stored",
-                "F03": "Named records, per DfE's first Data Protection Impact Assessment",
-                "F02": "Data subjects in the ICO audit's scope (the NPD and DfE's other databases)",
-                "N06": "Records in the NPD: the campaign's own figure",
-                "F30": "For scale: pupils covered by the NPD in one school year, 2016/17"}
+SCALE_LABELS = {
+    "F01": "People (unique individuals) whose records were stored",
+    "F03": "Named records, per DfE's first Data Protection Impact Assessment",
+    "F02": "Data subjects in the ICO audit's scope (the NPD and DfE's other databases)",
+    "N06": "Records in the NPD: the campaign's own figure",
+    "F30": "For scale: pupils covered by the NPD in one school year, 2016/17",
+}
 # The three national facts on a briefing's first page: size, third-party requests, the Home Office.
 SUMMARY_ROWS = ("F02", "F06", "C034")
 # The facts listed in the annex, after the scale figures.
 ANNEX_ROWS = ("F06", "F13", "F14", "F15", "C013", "C020", "F22", "F23", "C034", "C035")
 # A row's id says its table: F01 is a key fact, C034 a release count, N06 a national AP figure.
-TABLE_OF_PREFIX = {"F": ("npd_facts", "fact_id"), "C": ("npd_release_counts", "count_id"),
-                   "N": ("national_ap_figures", "fact_id")}
+TABLE_OF_PREFIX = {
+    "F": ("npd_facts", "fact_id"),
+    "C": ("npd_release_counts", "count_id"),
+    "N": ("national_ap_figures", "fact_id"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,30 @@ def _row(row: pd.Series, row_id: str) -> CitedFigure:
     if "breakdown" in row.index and row["breakdown"] not in ("", "all") and "=" not in str(row["breakdown"]):
         what = f"{what} ({row['breakdown']})"
     period = row["period_or_as_at"] if "period_or_as_at" in row.index else row["period"]
-    marks = tuple(mark for mark, flag in (("campaign source", row["citation"] == "campaign"),
-                                          ("secondary source", bool(row["secondary"])),
-                                          ("disputed", bool(row["disputed"]))) if flag)
-    return CitedFigure(row_id=row_id, value=value, number=number, unit=unit.split(" (")[0], what=str(what),
-                       period=str(period), publisher=str(row["publisher"]), source_title=str(row["source_title"]),
-                       source_date=str(row["source_date"]), source_url=str(row["source_url"]),
-                       citation=str(row["citation"]), citation_status=str(row.get("citation_status", "")),
-                       marks=marks)
+    marks = tuple(
+        mark
+        for mark, flag in (
+            ("campaign source", row["citation"] == "campaign"),
+            ("secondary source", bool(row["secondary"])),
+            ("disputed", bool(row["disputed"])),
+        )
+        if flag
+    )
+    return CitedFigure(
+        row_id=row_id,
+        value=value,
+        number=number,
+        unit=unit.split(" (")[0],
+        what=str(what),
+        period=str(period),
+        publisher=str(row["publisher"]),
+        source_title=str(row["source_title"]),
+        source_date=str(row["source_date"]),
+        source_url=str(row["source_url"]),
+        citation=str(row["citation"]),
+        citation_status=str(row.get("citation_status", "")),
+        marks=marks,
+    )
 
 
 @caches.per_process
@@ -122,10 +143,14 @@ class PlacementReasons:
 
 def placement_reasons() -> PlacementReasons:
     counts = datasets.load("ap_reason_counts")
-    official = counts[(counts["citation"] == "official") & counts["collection"].str.startswith("AP census")
-                      & ~counts["reason"].str.startswith("Total")]
+    official = counts[
+        (counts["citation"] == "official")
+        & counts["collection"].str.startswith("AP census")
+        & ~counts["reason"].str.startswith("Total")
+    ]
     categories = datasets.load("ap_reason_categories")
     reported = categories[categories["citation"] != "campaign"]
     campaign = categories[categories["citation"] == "campaign"]
-    return PlacementReasons(tuple(dict.fromkeys(official["reason"])), tuple(reported["category"]),
-                            tuple(campaign["category"]))
+    return PlacementReasons(
+        tuple(dict.fromkeys(official["reason"])), tuple(reported["category"]), tuple(campaign["category"])
+    )

@@ -20,23 +20,63 @@ from pathlib import Path
 import pandas as pd
 
 from npd_briefing.data.sources import OGL
-from npd_briefing.evidence.charts import FIGSIZE, LABEL_PT, OKABE_ITO, TICK_PT, Chart, _figure, _number, _value_grid
-from npd_briefing.evidence.register_layouts import (COUNTABLE_KINDS, DEFAULT_KINDS, KIND_LABELS, KIND_OUTCOME,
-                                                    KIND_WORDS, OUTCOMES, REFERENCE, RELEASES, SYNONYMS,
-                                                    date_meaning, dates, kind_from_text, looks_like_references,
-                                                    match_headers, outcome_from_text, references, tiers, words)
+from npd_briefing.evidence.charts import (
+    FIGSIZE,
+    LABEL_PT,
+    OKABE_ITO,
+    TICK_PT,
+    Chart,
+    _figure,
+    _number,
+    _value_grid,
+)
+from npd_briefing.evidence.register_layouts import (
+    COUNTABLE_KINDS,
+    DEFAULT_KINDS,
+    KIND_LABELS,
+    KIND_OUTCOME,
+    KIND_WORDS,
+    OUTCOMES,
+    REFERENCE,
+    RELEASES,
+    SYNONYMS,
+    date_meaning,
+    dates,
+    kind_from_text,
+    looks_like_references,
+    match_headers,
+    outcome_from_text,
+    references,
+    tiers,
+    words,
+)
 from npd_briefing.exceptions import DataFileError, ParameterError
 
 __all__ = ["COLUMNS", "RegisterRead", "SheetRead", "load_register", "match_headers", "register_charts"]
 
-COLUMNS = ["reference", "organisation", "purpose", "tier", "classification", "sector", "date", "date_as_written",
-           "year", "date_meaning", "outcome", "sheet", "sheet_kind"]
+COLUMNS = [
+    "reference",
+    "organisation",
+    "purpose",
+    "tier",
+    "classification",
+    "sector",
+    "date",
+    "date_as_written",
+    "year",
+    "date_meaning",
+    "outcome",
+    "sheet",
+    "sheet_kind",
+]
 ENGINES = {".csv": None, ".xlsx": "openpyxl", ".xlsm": "openpyxl", ".ods": "odf"}
 PACKAGES = {"openpyxl": "openpyxl", "odf": "odfpy"}
 HEADER_SEARCH_ROWS = 15  # editions put a title and notes above the header row
 RELEASE_DATE_EVENTS = ("extract sent", "re-use granted", "approval")  # a date that shows data went out
-COMBINED_DATE_NOTE = ("its date column also records rejections, so a rejected row whose date cell holds only a "
-                      "date is counted as released unless a status column or the cell's words say otherwise")
+COMBINED_DATE_NOTE = (
+    "its date column also records rejections, so a rejected row whose date cell holds only a "
+    "date is counted as released unless a status column or the cell's words say otherwise"
+)
 
 
 @dataclass
@@ -56,8 +96,10 @@ class SheetRead:
         if self.skipped:
             return f"'{self.name}' ({kind}): {self.skipped}"
         columns = "; ".join(f"{name} = '{header}'" for name, header in self.columns.items())
-        return (f"'{self.name}' ({kind}): header on row {self.header_row}; {columns}; dates mean: "
-                f"{self.date_meaning}; {self.rows} row{'s' if self.rows != 1 else ''} naming an organisation")
+        return (
+            f"'{self.name}' ({kind}): header on row {self.header_row}; {columns}; dates mean: "
+            f"{self.date_meaning}; {self.rows} row{'s' if self.rows != 1 else ''} naming an organisation"
+        )
 
 
 @dataclass
@@ -76,16 +118,21 @@ class RegisterRead:
         return [s for s in self.sheets if not s.skipped]
 
     def lines(self) -> list[str]:
-        lines = [f"Register file: {self.file_name}",
-                 "Counting sheets of kind: " + "; ".join(KIND_LABELS[k] for k in self.kinds),
-                 "Sheets read:", *(f"  {s.line()}" for s in self.read)]
+        lines = [
+            f"Register file: {self.file_name}",
+            "Counting sheets of kind: " + "; ".join(KIND_LABELS[k] for k in self.kinds),
+            "Sheets read:",
+            *(f"  {s.line()}" for s in self.read),
+        ]
         skipped = [s for s in self.sheets if s.skipped]
         if skipped:
             lines += ["Sheets skipped:", *(f"  {s.line()}" for s in skipped)]
         lines += ["Rows dropped:", *(f"  {d}" for d in self.dropped or ["none"])]
-        lines.append(f"Shares read, one row each: {sum(self.outcomes.values())} ("
-                     + "; ".join(f"{k} {n}" for k, n in self.outcomes.items() if n)
-                     + "). Only the released ones are counted as releases.")
+        lines.append(
+            f"Shares read, one row each: {sum(self.outcomes.values())} ("
+            + "; ".join(f"{k} {n}" for k, n in self.outcomes.items() if n)
+            + "). Only the released ones are counted as releases."
+        )
         lines += [f"Note: {n}" for n in self.notes]
         return lines
 
@@ -95,11 +142,14 @@ class RegisterRead:
 
 # ---- reading the file ----------------------------------------------------------------------------
 
+
 def _read_csv(path: Path) -> pd.DataFrame:
     data = path.read_bytes()
     if b"\x00" in data:
-        raise DataFileError(f"{path.name}: not a readable CSV file: it holds binary data (a spreadsheet saved "
-                            f"with a .csv name?)")
+        raise DataFileError(
+            f"{path.name}: not a readable CSV file: it holds binary data (a spreadsheet saved "
+            f"with a .csv name?)"
+        )
     # DfE's older CSVs are Windows-1252, newer ones UTF-8 with a byte-order mark.
     try:
         text = data.decode("utf-8-sig")
@@ -119,14 +169,18 @@ def _sheets(path: Path) -> dict[str, pd.DataFrame]:
         raise DataFileError(f"{path.name}: no such register file")
     suffix = path.suffix.lower()
     if suffix not in ENGINES:
-        raise DataFileError(f"{path.name}: cannot read '{suffix or 'no extension'}' files; a register must be "
-                            f"one of {', '.join(ENGINES)}")
+        raise DataFileError(
+            f"{path.name}: cannot read '{suffix or 'no extension'}' files; a register must be "
+            f"one of {', '.join(ENGINES)}"
+        )
     engine = ENGINES[suffix]
     if engine is None:
         return {path.name: _read_csv(path)}
     if importlib.util.find_spec(engine) is None:
-        raise DataFileError(f"{path.name}: reading {suffix} files needs the Python package '{PACKAGES[engine]}', "
-                            f"which is not installed; install it or save the register as CSV")
+        raise DataFileError(
+            f"{path.name}: reading {suffix} files needs the Python package '{PACKAGES[engine]}', "
+            f"which is not installed; install it or save the register as CSV"
+        )
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine=engine)
     except Exception as exc:  # each engine raises its own types for a damaged file
@@ -145,7 +199,7 @@ def _header_row(sheet: pd.DataFrame) -> int | None:
 
 def _text_above(sheet: pd.DataFrame, header: int | None) -> str:
     """The title and note cells above the header (or in the first rows when there is none)."""
-    top = sheet.iloc[:header if header is not None else HEADER_SEARCH_ROWS]
+    top = sheet.iloc[: header if header is not None else HEADER_SEARCH_ROWS]
     return " ".join(c.strip() for c in top.to_numpy().ravel() if str(c).strip())
 
 
@@ -169,7 +223,9 @@ def _column(body: pd.DataFrame, position: int | None) -> pd.Series:
 
 def _reference_column(body: pd.DataFrame, taken: set[int]) -> int | None:
     """No edition's reference header is established, so a column whose cells are references will do."""
-    return next((i for i in range(body.shape[1]) if i not in taken and looks_like_references(body.iloc[:, i])), None)
+    return next(
+        (i for i in range(body.shape[1]) if i not in taken and looks_like_references(body.iloc[:, i])), None
+    )
 
 
 def _outcomes(cell: dict[str, pd.Series], date: pd.Series, kind: str) -> pd.Series:
@@ -181,12 +237,14 @@ def _outcomes(cell: dict[str, pd.Series], date: pd.Series, kind: str) -> pd.Seri
     return outcome.fillna(KIND_OUTCOME[kind]).astype(str)
 
 
-def _tidy(sheet: pd.DataFrame, header: int, name: str, kind: str, read: SheetRead) -> tuple[pd.DataFrame, int]:
+def _tidy(
+    sheet: pd.DataFrame, header: int, name: str, kind: str, read: SheetRead
+) -> tuple[pd.DataFrame, int]:
     """The rows under ``header`` as one row per share, and how many rows named no organisation. A field
     the sheet has no column for is NA (never 'not stated'), so no chart is drawn from it."""
     headers = list(sheet.iloc[header])
     found = match_headers(headers)
-    body = sheet.iloc[header + 1:]
+    body = sheet.iloc[header + 1 :]
     if "reference" not in found and (by_cells := _reference_column(body, set(found.values()))) is not None:
         found["reference"] = by_cells
     read.columns = {f: str(headers[i]).strip() for f, i in sorted(found.items(), key=lambda item: item[1])}
@@ -196,24 +254,30 @@ def _tidy(sheet: pd.DataFrame, header: int, name: str, kind: str, read: SheetRea
     body = body[named]
     cell = {f: _column(body, found.get(f)) for f in [*SYNONYMS, "date"]}
     date = dates(cell["date"])
-    year_in_text = pd.to_numeric(cell["date"].fillna("").str.extract(r"\b((?:19|20)\d{2})\b")[0], errors="coerce")
+    year_in_text = pd.to_numeric(
+        cell["date"].fillna("").str.extract(r"\b((?:19|20)\d{2})\b")[0], errors="coerce"
+    )
     raw_reference = cell["reference"].fillna("")
     extracted = references(raw_reference)
-    frame = pd.DataFrame({
-        "reference": extracted.where(extracted != "", raw_reference),
-        "organisation": cell["organisation"],
-        "purpose": cell["purpose"].replace("", "not stated"),
-        "tier": tiers(cell["tier"]) if "tier" in found else cell["tier"],
-        "classification": cell["classification"].replace("", "not stated"),
-        "sector": cell["sector"].replace("", "not stated"),
-        "date": date,
-        "date_as_written": cell["date"].fillna("").str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True),
-        "year": date.dt.year.fillna(year_in_text).astype("Int64"),
-        "date_meaning": read.date_meaning,
-        "outcome": _outcomes(cell, date, kind),
-        "sheet": name,
-        "sheet_kind": kind,
-    })
+    frame = pd.DataFrame(
+        {
+            "reference": extracted.where(extracted != "", raw_reference),
+            "organisation": cell["organisation"],
+            "purpose": cell["purpose"].replace("", "not stated"),
+            "tier": tiers(cell["tier"]) if "tier" in found else cell["tier"],
+            "classification": cell["classification"].replace("", "not stated"),
+            "sector": cell["sector"].replace("", "not stated"),
+            "date": date,
+            "date_as_written": cell["date"]
+            .fillna("")
+            .str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True),
+            "year": date.dt.year.fillna(year_in_text).astype("Int64"),
+            "date_meaning": read.date_meaning,
+            "outcome": _outcomes(cell, date, kind),
+            "sheet": name,
+            "sheet_kind": kind,
+        }
+    )
     read.rows = len(frame)
     return frame[COLUMNS], unnamed
 
@@ -222,22 +286,31 @@ def _check_kinds(kinds) -> tuple[str, ...]:
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     unknown = [k for k in kinds if k not in COUNTABLE_KINDS]
     if unknown or not kinds:
-        raise ParameterError(f"register sheet kinds {list(kinds)!r}: valid kinds are "
-                             + ", ".join(repr(k) for k in COUNTABLE_KINDS))
+        raise ParameterError(
+            f"register sheet kinds {list(kinds)!r}: valid kinds are "
+            + ", ".join(repr(k) for k in COUNTABLE_KINDS)
+        )
     return tuple(k for k in COUNTABLE_KINDS if k in kinds)
 
 
-def _choose(name: str, sheet: pd.DataFrame, by_name: bool, kinds: tuple[str, ...]) -> tuple[SheetRead, int | None]:
+def _choose(
+    name: str, sheet: pd.DataFrame, by_name: bool, kinds: tuple[str, ...]
+) -> tuple[SheetRead, int | None]:
     """What kind of sheet this is, by its name, then its title rows, then its columns; and its header row."""
     header = _header_row(sheet)
-    kind = ((kind_from_text(name, is_name=True) if by_name else None)
-            or kind_from_text(_text_above(sheet, header), is_name=False)
-            or (_kind_by_content(sheet, header) if header is not None else None))
+    kind = (
+        (kind_from_text(name, is_name=True) if by_name else None)
+        or kind_from_text(_text_above(sheet, header), is_name=False)
+        or (_kind_by_content(sheet, header) if header is not None else None)
+    )
     read = SheetRead(name, kind, header_row=None if header is None else header + 1)
     if kind is None:
-        read.skipped = ("neither its name, its title rows nor its columns say which kind of sheet it is"
-                        if header is not None else "no header row naming the organisation in its first "
-                        f"{HEADER_SEARCH_ROWS} rows, and neither its name nor its title says what it holds")
+        read.skipped = (
+            "neither its name, its title rows nor its columns say which kind of sheet it is"
+            if header is not None
+            else "no header row naming the organisation in its first "
+            f"{HEADER_SEARCH_ROWS} rows, and neither its name nor its title says what it holds"
+        )
     elif kind == REFERENCE:
         read.skipped = "a reference table, not a list of shares"
     elif header is None:
@@ -258,24 +331,40 @@ def _first_row(sheet: pd.DataFrame) -> str:
 
 def _cannot_tell(file_name: str, sheets: dict[str, pd.DataFrame]) -> DataFileError:
     found = "; ".join(f"'{name}' (first row {_first_row(sheet)})" for name, sheet in sheets.items())
-    organisation = ", ".join(repr(s) for s in ("Organisation", "Requestor", "Requesting organisation",
-                                               "Recipient organisation", "Data recipient", "Applicant", "Third party"))
+    organisation = ", ".join(
+        repr(s)
+        for s in (
+            "Organisation",
+            "Requestor",
+            "Requesting organisation",
+            "Recipient organisation",
+            "Data recipient",
+            "Applicant",
+            "Third party",
+        )
+    )
     return DataFileError(
         f"{file_name}: cannot tell what kind of register this is. Looked for a sheet whose name or title says "
         f"{KIND_WORDS}, or a header row in its first {HEADER_SEARCH_ROWS} rows naming the organisation "
-        f"({organisation}, ...) beside a status column or a date of release, extract or approval. Found: {found}")
+        f"({organisation}, ...) beside a status column or a date of release, extract or approval. Found: {found}"
+    )
 
 
 def _deduplicate(frame: pd.DataFrame, sheet_order: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """One row per share: rows sharing a reference, or (with no reference) the same organisation, purpose
     and date on another sheet, are kept once, from the release sheet if there is one."""
-    order = frame.assign(_kind=frame["sheet_kind"].map(COUNTABLE_KINDS.index),
-                         _sheet=frame["sheet"].map(sheet_order.index), _row=range(len(frame)))
+    order = frame.assign(
+        _kind=frame["sheet_kind"].map(COUNTABLE_KINDS.index),
+        _sheet=frame["sheet"].map(sheet_order.index),
+        _row=range(len(frame)),
+    )
     order = order.sort_values(["_kind", "_sheet", "_row"], kind="stable")
     referenced = order["reference"] != ""
     by_reference = referenced & order["reference"].duplicated()
     content = ["_organisation", "_purpose", "date"]
-    keyed = order.assign(_organisation=order["organisation"].str.casefold(), _purpose=order["purpose"].str.casefold())
+    keyed = order.assign(
+        _organisation=order["organisation"].str.casefold(), _purpose=order["purpose"].str.casefold()
+    )
     unreferenced = keyed[~referenced & keyed["date"].notna()]
     first_sheet = unreferenced.groupby(content, dropna=False)["sheet"].transform("first")
     by_content = pd.Series(False, index=order.index)
@@ -286,7 +375,9 @@ def _deduplicate(frame: pd.DataFrame, sheet_order: list[str]) -> tuple[pd.DataFr
     for mask, why in ((by_reference, "its reference"), (by_content, "its organisation, purpose and date")):
         pairs = order[mask].assign(_kept=kept_sheet[mask]).groupby(["sheet", "_kept"]).size()
         for (sheet, kept), rows in pairs.items():
-            dropped.append(f"{rows} in '{sheet}': the same share as a row kept from '{kept}' (matched by {why})")
+            dropped.append(
+                f"{rows} in '{sheet}': the same share as a row kept from '{kept}' (matched by {why})"
+            )
     keep = ~(by_reference | by_content)
     return order[keep].sort_values(["_sheet", "_row"])[COLUMNS].reset_index(drop=True), dropped
 
@@ -311,20 +402,31 @@ def load_register(path: str | Path, kinds=DEFAULT_KINDS) -> pd.DataFrame:
         raise _cannot_tell(path.name, sheets)
     if not frames:
         present = [k for k in COUNTABLE_KINDS if any(r.kind == k and r.header_row for r in reads)]
-        raise DataFileError(f"{path.name}: no sheet of the kinds asked ({', '.join(kinds)}) has a header row naming "
-                            f"the organisation; it has sheets of kind {', '.join(present)}: ask for them with "
-                            f"kinds={present!r}")
+        raise DataFileError(
+            f"{path.name}: no sheet of the kinds asked ({', '.join(kinds)}) has a header row naming "
+            f"the organisation; it has sheets of kind {', '.join(present)}: ask for them with "
+            f"kinds={present!r}"
+        )
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         raise DataFileError(f"{path.name}: the sheets read have a header but no rows naming an organisation")
     frame, duplicates = _deduplicate(frame, list(sheets))
     dropped = [f"{n} in '{name}': no organisation named (total or note rows)" for name, n in blank_rows if n]
-    read = RegisterRead(path.name, kinds, reads, dropped=dropped + duplicates, notes=_notes(reads, sheets),
-                        outcomes={o: int((frame["outcome"] == o).sum()) for o in OUTCOMES})
+    read = RegisterRead(
+        path.name,
+        kinds,
+        reads,
+        dropped=dropped + duplicates,
+        notes=_notes(reads, sheets),
+        outcomes={o: int((frame["outcome"] == o).sum()) for o in OUTCOMES},
+    )
     frame.attrs["read"] = read
-    frame.attrs["source"] = (f"Department for Education, NPD third-party register (DfE external data shares), the "
-                             f"copy supplied as {path.name}, sheets " + ", ".join(f"'{r.name}'" for r in read.read)
-                             + f" (not checked by this pack), {OGL}")
+    frame.attrs["source"] = (
+        f"Department for Education, NPD third-party register (DfE external data shares), the "
+        f"copy supplied as {path.name}, sheets "
+        + ", ".join(f"'{r.name}'" for r in read.read)
+        + f" (not checked by this pack), {OGL}"
+    )
     return frame
 
 
@@ -338,19 +440,27 @@ def _notes(reads: list[SheetRead], sheets: dict[str, pd.DataFrame]) -> list[str]
             notes.append(f"'{read.name}': {COMBINED_DATE_NOTE}.")
         described = f"{read.name} {_text_above(sheets[read.name], read.header_row - 1)}".lower()
         if re.search(r"\bdsap\b|\bdata sharing approval", described) or "classification" in read.columns:
-            notes.append(f"'{read.name}': shares approved by the Data Sharing Approval Panel (DSAP, from May 2018) "
-                         "cover any DfE data, not only the National Pupil Database.")
+            notes.append(
+                f"'{read.name}': shares approved by the Data Sharing Approval Panel (DSAP, from May 2018) "
+                "cover any DfE data, not only the National Pupil Database."
+            )
     for table in (r for r in reads if r.kind == REFERENCE):
         described = "classifications" if "classification" in words(table.name) else "tiers"
-        notes.append(f"'{table.name}' describes the {described} of data: read it with the counts by "
-                     f"{described[:-1]}.")
+        notes.append(
+            f"'{table.name}' describes the {described} of data: read it with the counts by {described[:-1]}."
+        )
     return notes
 
 
 # ---- charts ----------------------------------------------------------------------------------------
 
-def _count_chart(counts: pd.Series, title: str, axis_label: str, alt: str, source: str, horizontal: bool) -> Chart:
-    fig, (ax,) = _figure(title, height=max(FIGSIZE[1], 1.4 + 0.25 * len(counts)) if horizontal else FIGSIZE[1])
+
+def _count_chart(
+    counts: pd.Series, title: str, axis_label: str, alt: str, source: str, horizontal: bool
+) -> Chart:
+    fig, (ax,) = _figure(
+        title, height=max(FIGSIZE[1], 1.4 + 0.25 * len(counts)) if horizontal else FIGSIZE[1]
+    )
     positions = range(len(counts))
     if horizontal:
         bars = ax.barh(positions, counts.values, height=0.65, color=OKABE_ITO["blue"])
@@ -361,8 +471,12 @@ def _count_chart(counts: pd.Series, title: str, axis_label: str, alt: str, sourc
         _value_grid(ax, "x")
     else:
         bars = ax.bar(positions, counts.values, width=0.7, color=OKABE_ITO["blue"])
-        ax.set_xticks(positions, [str(i) for i in counts.index], fontsize=TICK_PT,
-                      rotation=90 if len(counts) > 12 else 0)
+        ax.set_xticks(
+            positions,
+            [str(i) for i in counts.index],
+            fontsize=TICK_PT,
+            rotation=90 if len(counts) > 12 else 0,
+        )
         ax.set_xlabel(axis_label, fontsize=LABEL_PT)
         ax.set_ylabel("Releases (count)", fontsize=LABEL_PT)
         _value_grid(ax, "y")
@@ -385,18 +499,30 @@ def _by_field(releases: pd.DataFrame, column: str, noun: str, source: str, order
     counts = counts.sort_index() if ordered else counts
     sheets = ", ".join(f"'{s}'" for s in having["sheet"].unique())
     left_out = len(releases) - len(having)
-    alt = (f"Bar chart of {_number(len(having))} releases in the supplied register, by {noun}, from sheet(s) "
-           f"{sheets}: {_listing(counts)}." + (f" Not shown: {left_out} from sheets with no {noun} column." if left_out
-                                               else "") + " Cells are shown as written.")
-    return _count_chart(counts, f"Releases in the supplied register by {noun}", noun.capitalize(), alt, source,
-                        horizontal=True)
+    alt = (
+        f"Bar chart of {_number(len(having))} releases in the supplied register, by {noun}, from sheet(s) "
+        f"{sheets}: {_listing(counts)}."
+        + (f" Not shown: {left_out} from sheets with no {noun} column." if left_out else "")
+        + " Cells are shown as written."
+    )
+    return _count_chart(
+        counts,
+        f"Releases in the supplied register by {noun}",
+        noun.capitalize(),
+        alt,
+        source,
+        horizontal=True,
+    )
 
 
 def register_charts(frame: pd.DataFrame) -> list[Chart]:
     """Releases (rows whose outcome is 'released') by year, then by sector, tier and classification where
     the sheets read have those columns: a chart is never drawn from a column the file does not have."""
-    source = frame.attrs.get("source", f"Department for Education, NPD third-party register, copy supplied "
-                                       f"(not checked by this pack), {OGL}")
+    source = frame.attrs.get(
+        "source",
+        f"Department for Education, NPD third-party register, copy supplied "
+        f"(not checked by this pack), {OGL}",
+    )
     releases = frame[frame["outcome"] == "released"]
     if releases.empty:
         return []
@@ -414,16 +540,30 @@ def register_charts(frame: pd.DataFrame) -> list[Chart]:
     else:
         axis = "Year of the date: its meaning differs by sheet (year)"
         said = "by year of the date, which records " + "; ".join(
-            f"{m} in {', '.join(repr(str(s)) for s in sheets)}" for m, sheets in meanings.items())
+            f"{m} in {', '.join(repr(str(s)) for s in sheets)}" for m, sheets in meanings.items()
+        )
     kinds = "; ".join(KIND_LABELS[k] for k in releases["sheet_kind"].unique())
-    alt = (f"Column chart of {_number(len(releases))} releases counted from the supplied register ({kinds}), "
-           f"{said}: {_listing(by_year)}."
-           + (f" Not shown: {undated} with no readable date." if undated else "")
-           + (f" Not counted: {_listing(not_counted)}." if len(not_counted) else ""))
-    charts = [_count_chart(by_year, f"Releases in the supplied register by year, {years}", axis, alt, source,
-                           horizontal=False)]
-    for column, noun, ordered in (("sector", "sector", False), ("tier", "tier of data", True),
-                                  ("classification", "classification of data", False)):
+    alt = (
+        f"Column chart of {_number(len(releases))} releases counted from the supplied register ({kinds}), "
+        f"{said}: {_listing(by_year)}."
+        + (f" Not shown: {undated} with no readable date." if undated else "")
+        + (f" Not counted: {_listing(not_counted)}." if len(not_counted) else "")
+    )
+    charts = [
+        _count_chart(
+            by_year,
+            f"Releases in the supplied register by year, {years}",
+            axis,
+            alt,
+            source,
+            horizontal=False,
+        )
+    ]
+    for column, noun, ordered in (
+        ("sector", "sector", False),
+        ("tier", "tier of data", True),
+        ("classification", "classification of data", False),
+    ):
         chart = _by_field(releases, column, noun, source, ordered)
         if chart is not None:
             charts.append(chart)

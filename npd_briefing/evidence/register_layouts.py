@@ -33,7 +33,14 @@ import pandas as pd
 
 # Every kind, in the order tried; only RELEASES is counted unless the caller asks for others.
 RELEASES, OPEN, LIVE, HELD, AGREEMENTS, ORDERS, REFERENCE = (
-    "releases", "open cases", "live cases", "held", "agreements", "orders", "reference")
+    "releases",
+    "open cases",
+    "live cases",
+    "held",
+    "agreements",
+    "orders",
+    "reference",
+)
 KIND_LABELS = {
     RELEASES: "completed or approved releases",
     OPEN: "open cases (no data sent yet)",
@@ -46,8 +53,14 @@ KIND_LABELS = {
 COUNTABLE_KINDS = [RELEASES, LIVE, HELD, AGREEMENTS, ORDERS, OPEN]  # also the order duplicates are kept in
 DEFAULT_KINDS = (RELEASES,)
 # The outcome a row has when neither a status column nor its date cell says otherwise.
-KIND_OUTCOME = {RELEASES: "released", LIVE: "released", HELD: "released", AGREEMENTS: "released",
-                ORDERS: "released", OPEN: "pending"}
+KIND_OUTCOME = {
+    RELEASES: "released",
+    LIVE: "released",
+    HELD: "released",
+    AGREEMENTS: "released",
+    ORDERS: "released",
+    OPEN: "pending",
+}
 
 # Tried against the sheet's name first, then against the title and note rows above its header. The
 # order matters: a held or Home Office sheet's description also says "approved" or "data shares".
@@ -55,15 +68,23 @@ KIND_PATTERNS = [
     (REFERENCE, r"\btiers? of data\b|\bclassification of data\b|\bunderstanding the data\b"),
     (ORDERS, r"\bhome office\b|\bpolice\b|\bcourt orders?\b|\bcriminal investigation"),
     (HELD, r"\b(before|prior to|pre) april 2018\b|\bstill held\b|\bpre[- ]?2018\b"),
-    (AGREEMENTS, r"\bregular\b|\bdata sharing agreements?\b|\bmemorand|\bmous?\b|\bservice level agreements?\b"),
+    (
+        AGREEMENTS,
+        r"\bregular\b|\bdata sharing agreements?\b|\bmemorand|\bmous?\b|\bservice level agreements?\b",
+    ),
     (LIVE, r"\blive\b|\bwithin (the )?terms of agreement\b"),
     (OPEN, r"^open\b|\bopen (third[- ]party )?(cases|requests)\b|\breceived no data\b|\bin progress\b"),
-    (RELEASES, r"\bcompleted\b|\bapproved\b|\bdsap\b|\breleases?\b|\breleased\b|\bexternal (third[- ]party )?"
-               r"data shares\b"),
+    (
+        RELEASES,
+        r"\bcompleted\b|\bapproved\b|\bdsap\b|\breleases?\b|\breleased\b|\bexternal (third[- ]party )?"
+        r"data shares\b",
+    ),
 ]
-KIND_WORDS = ('"completed", "approved", "DSAP", a period such as "June 17 to Sept 17", "open", "live", '
-              '"still held", "before April 2018", "regular", "data sharing agreement", "Home Office", "police", '
-              '"court order", "tier of data" or "classification of data"')
+KIND_WORDS = (
+    '"completed", "approved", "DSAP", a period such as "June 17 to Sept 17", "open", "live", '
+    '"still held", "before April 2018", "regular", "data sharing agreement", "Home Office", "police", '
+    '"court order", "tier of data" or "classification of data"'
+)
 # A sheet named only by a period ("June 17 to Sept 17") held the requests completed in it (2017 page).
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 PERIOD_NAME = re.compile(rf"^{_MONTH} ?'?\d{{2,4}} ?(to|-|–) ?{_MONTH} ?'?\d{{2,4}}$")
@@ -86,33 +107,101 @@ def kind_from_text(text: str, is_name: bool) -> str | None:
 # words X, "...X..." a header containing them; exact matches win, then the longest prefix, then the
 # longest containment, so "Organisation type" is the sector although it starts like "Organisation".
 SYNONYMS = {
-    "organisation": ["Organisation", "Organization", "Organisation name...", "Organization name...",
-                     "Name of organisation...", "Requestor", "Requester", "Requestor organisation...",
-                     "Requester organisation...", "Requesting organisation...", "Requesting organization...",
-                     "Recipient", "Recipient organisation...", "Recipient organization...", "Data recipient...",
-                     "Name of recipient...", "Applicant", "Applicant organisation...", "Third party",
-                     "Third party organisation...", "Third party name...", "Name of third party..."],
-    "purpose": ["Purpose...", "Project", "Project title...", "Project name...", "Project description...",
-                "Title of project...", "Name of project...", "Reason for request..."],
-    "tier": ["Tier...", "Data tier...", "Data level...", "Level of data...", "Level", "...tier...", "...tiers..."],
+    "organisation": [
+        "Organisation",
+        "Organization",
+        "Organisation name...",
+        "Organization name...",
+        "Name of organisation...",
+        "Requestor",
+        "Requester",
+        "Requestor organisation...",
+        "Requester organisation...",
+        "Requesting organisation...",
+        "Requesting organization...",
+        "Recipient",
+        "Recipient organisation...",
+        "Recipient organization...",
+        "Data recipient...",
+        "Name of recipient...",
+        "Applicant",
+        "Applicant organisation...",
+        "Third party",
+        "Third party organisation...",
+        "Third party name...",
+        "Name of third party...",
+    ],
+    "purpose": [
+        "Purpose...",
+        "Project",
+        "Project title...",
+        "Project name...",
+        "Project description...",
+        "Title of project...",
+        "Name of project...",
+        "Reason for request...",
+    ],
+    "tier": [
+        "Tier...",
+        "Data tier...",
+        "Data level...",
+        "Level of data...",
+        "Level",
+        "...tier...",
+        "...tiers...",
+    ],
     "classification": ["Classification...", "Data classification...", "...classification..."],
-    "sector": ["Sector...", "Requestor type...", "Requester type...", "Organisation type...", "Organization type...",
-               "Type of organisation...", "Applicant type", "Recipient type...", "Type of requestor...",
-               "Type of requester..."],
-    "reference": ["Reference", "Ref", "Ref no", "Reference number", "Reference no", "DfE reference...", "DfE ref...",
-                  "Request reference...", "Application reference...", "DSAP reference...", "Case reference...",
-                  "Unique reference...", "Request ID", "Application ID", "...reference..."],
-    "outcome": ["Outcome...", "Status...", "Decision...", "Result", "Application status...", "Request status...",
-                "Current status...", "...status...", "...outcome..."],
+    "sector": [
+        "Sector...",
+        "Requestor type...",
+        "Requester type...",
+        "Organisation type...",
+        "Organization type...",
+        "Type of organisation...",
+        "Applicant type",
+        "Recipient type...",
+        "Type of requestor...",
+        "Type of requester...",
+    ],
+    "reference": [
+        "Reference",
+        "Ref",
+        "Ref no",
+        "Reference number",
+        "Reference no",
+        "DfE reference...",
+        "DfE ref...",
+        "Request reference...",
+        "Application reference...",
+        "DSAP reference...",
+        "Case reference...",
+        "Unique reference...",
+        "Request ID",
+        "Application ID",
+        "...reference...",
+    ],
+    "outcome": [
+        "Outcome...",
+        "Status...",
+        "Decision...",
+        "Result",
+        "Application status...",
+        "Request status...",
+        "Current status...",
+        "...status...",
+        "...outcome...",
+    ],
 }
 # What a date column records, read from its own header; the earlier a meaning, the better it dates a
 # release. The April 2018 header names three events in one column, so its meaning names all three.
-DATE_EVENTS = [("extract sent", r"\bextract\b|\bsent\b|\breleased?\b|\brelease date\b|\bdate of release\b"),
-               ("re-use granted", r"\bre ?use\b"),
-               ("approval", r"\bapprov"),
-               ("agreement start", r"\bstart"),
-               ("application rejected", r"\breject"),
-               ("request", r"\brequest|\breceived\b|\bapplication (date|received)\b|\bdate of application\b")]
+DATE_EVENTS = [
+    ("extract sent", r"\bextract\b|\bsent\b|\breleased?\b|\brelease date\b|\bdate of release\b"),
+    ("re-use granted", r"\bre ?use\b"),
+    ("approval", r"\bapprov"),
+    ("agreement start", r"\bstart"),
+    ("application rejected", r"\breject"),
+    ("request", r"\brequest|\breceived\b|\bapplication (date|received)\b|\bdate of application\b"),
+]
 APPROVAL_PANELS = ("dmap", "dsap")
 
 
@@ -135,8 +224,13 @@ def _rank(synonym: str, header: str) -> tuple[int, int] | None:
 def match_headers(headers: list[object]) -> dict[str, int]:
     """The column position of each field found among ``headers`` (the date column: see date_column)."""
     keys = [words(h) for h in headers]
-    candidates = sorted((rank, field, i) for field, synonyms in SYNONYMS.items() for synonym in synonyms
-                        for i, key in enumerate(keys) if key and (rank := _rank(synonym, key)) is not None)
+    candidates = sorted(
+        (rank, field, i)
+        for field, synonyms in SYNONYMS.items()
+        for synonym in synonyms
+        for i, key in enumerate(keys)
+        if key and (rank := _rank(synonym, key)) is not None
+    )
     found: dict[str, int] = {}
     for _, field, i in candidates:
         if field not in found and i not in found.values():
@@ -166,8 +260,11 @@ def date_meaning(header: object) -> str:
 def date_column(headers: list[object], taken: set[int]) -> int | None:
     """The date column that best dates a release: extract sent, then re-use, approval, request, unstated."""
     order = [event for event, _ in DATE_EVENTS]
-    dated = [(order.index(events[0]) if (events := _date_events(h)) else len(order), i)
-             for i, h in enumerate(headers) if i not in taken and "date" in words(h).split()]
+    dated = [
+        (order.index(events[0]) if (events := _date_events(h)) else len(order), i)
+        for i, h in enumerate(headers)
+        if i not in taken and "date" in words(h).split()
+    ]
     return min(dated)[1] if dated else None
 
 
@@ -181,10 +278,19 @@ OUTCOMES = ["released", "pending", "rejected", "not pursued", "unknown"]
 # Words in a status or date cell, tried in this order ("not approved" is a rejection, not a release).
 OUTCOME_WORDS = [
     ("rejected", r"\breject|\brefus|\bdeclin|\bnot approved\b|\bturned down\b"),
-    ("not pursued", r"\bnot pursued\b|\bwithdrawn?\b|\bnot progressed\b|\bcancell?ed\b|\babandoned\b|\blapsed\b"),
-    ("pending", r"\bpending\b|\bopen\b|\bin progress\b|\bawaiting\b|\bunder review\b|\bon hold\b|\bnot yet\b"),
-    ("released", r"\breleased?\b|\bcompleted?\b|\bsent\b|\bapproved\b|\bgranted\b|\blive\b|\bagreed\b"
-                 r"|\bsupplied\b"),
+    (
+        "not pursued",
+        r"\bnot pursued\b|\bwithdrawn?\b|\bnot progressed\b|\bcancell?ed\b|\babandoned\b|\blapsed\b",
+    ),
+    (
+        "pending",
+        r"\bpending\b|\bopen\b|\bin progress\b|\bawaiting\b|\bunder review\b|\bon hold\b|\bnot yet\b",
+    ),
+    (
+        "released",
+        r"\breleased?\b|\bcompleted?\b|\bsent\b|\bapproved\b|\bgranted\b|\blive\b|\bagreed\b"
+        r"|\bsupplied\b",
+    ),
 ]
 
 
@@ -214,8 +320,9 @@ def dates(text: pd.Series) -> pd.Series:
     iso = pd.to_datetime(text.where(text.str.match(r"^\d{4}-\d{2}-\d{2}")), format="ISO8601", errors="coerce")
     serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{5}(\.\d+)?")), errors="coerce")
     numeric = text.str.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-    british = pd.to_datetime(text.where(iso.isna() & serial.isna() & numeric), format="mixed", dayfirst=True,
-                             errors="coerce")
+    british = pd.to_datetime(
+        text.where(iso.isna() & serial.isna() & numeric), format="mixed", dayfirst=True, errors="coerce"
+    )
     from_serial = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
     found = iso.fillna(from_serial).fillna(british).dt.normalize()
     return found.where(found.dt.year.between(*PLAUSIBLE_YEARS))

@@ -23,21 +23,25 @@ BUILT_IN_LETTERS = {"campaign-2017": TEMPLATES_DIR / "letter-campaign-2017.md"}
 ASKS_PATH = TEMPLATES_DIR / "asks.md"
 MAX_LETTER_BYTES = 100_000
 
-PLACEHOLDERS = frozenset({
-    "date",            # the date the letter is sent, e.g. "12 March 2026"
-    "salutation",      # "Dear Sir Mel Stride" (the template adds the comma)
-    "mp_name",         # the name as greeted, "Sir Mel Stride"
-    "mp_full_title",   # the formal address line, "Rt Hon Sir Mel Stride MP"
-    "seat_name",       # the constituency
-    "sender_name",
-    "sender_address",
-    "local_figures",   # for a seat in England, its authorities' newest counts, with their census
-    "national_figures",  # the size of the NPD and releases from it, each with whose figure it is
-    "asks",            # what the letter asks the MP to do (briefing/templates/asks.md)
-})
+PLACEHOLDERS = frozenset(
+    {
+        "date",  # the date the letter is sent, e.g. "12 March 2026"
+        "salutation",  # "Dear Sir Mel Stride" (the template adds the comma)
+        "mp_name",  # the name as greeted, "Sir Mel Stride"
+        "mp_full_title",  # the formal address line, "Rt Hon Sir Mel Stride MP"
+        "seat_name",  # the constituency
+        "sender_name",
+        "sender_address",
+        "local_figures",  # for a seat in England, its authorities' newest counts, with their census
+        "national_figures",  # the size of the NPD and releases from it, each with whose figure it is
+        "asks",  # what the letter asks the MP to do (briefing/templates/asks.md)
+    }
+)
 # These render as nothing when not given: the sender may stay anonymous, and a seat outside
 # England has no local figure.
-OPTIONAL_PLACEHOLDERS = frozenset({"sender_name", "sender_address", "local_figures", "national_figures", "asks"})
+OPTIONAL_PLACEHOLDERS = frozenset(
+    {"sender_name", "sender_address", "local_figures", "national_figures", "asks"}
+)
 # Values that are the pack's own Markdown (a list of asks), inserted as Markdown, not as text.
 MARKDOWN_PLACEHOLDERS = frozenset({"asks"})
 
@@ -70,11 +74,13 @@ def _check_placeholders(text: str, source: str) -> None:
     if unknown:
         named = ", ".join(f"{{{{{name}}}}}" for name in unknown)
         raise LetterTemplateError(
-            f"{source} uses unknown placeholder(s) {named}; valid placeholders are {valid} (or {aliases}).")
+            f"{source} uses unknown placeholder(s) {named}; valid placeholders are {valid} (or {aliases})."
+        )
     leftover = _PLACEHOLDER.sub("", text)
     if "{{" in leftover or "}}" in leftover:
         raise LetterTemplateError(
-            f"{source} has an unmatched '{{{{' or '}}}}'; write placeholders as {{{{name}}}}, one of {valid}.")
+            f"{source} has an unmatched '{{{{' or '}}}}'; write placeholders as {{{{name}}}}, one of {valid}."
+        )
 
 
 def letter_file(letter: str | Path | None) -> Path:
@@ -99,14 +105,16 @@ def load_letter_template(path: str | Path | None = None) -> str:
         if size > MAX_LETTER_BYTES or len(data) > MAX_LETTER_BYTES:
             shown = f"{size:,} bytes" if size > MAX_LETTER_BYTES else f"over {MAX_LETTER_BYTES:,} bytes"
             raise LetterTemplateError(
-                f"Letter file {path} is {shown}; a letter may be at most {MAX_LETTER_BYTES:,} bytes (100 KB).")
+                f"Letter file {path} is {shown}; a letter may be at most {MAX_LETTER_BYTES:,} bytes (100 KB)."
+            )
         text = data.decode("utf-8-sig")
     except OSError as error:
         raise LetterTemplateError(f"Letter file {path} cannot be read: {error.strerror or error}.") from None
     except UnicodeDecodeError as error:
         raise LetterTemplateError(
             f"Letter file {path} is not UTF-8 (bad byte at position {error.start}); "
-            "it must be UTF-8 text: save it as UTF-8 and try again.") from None
+            "it must be UTF-8 text: save it as UTF-8 and try again."
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not _INVISIBLE.sub("", text):
         raise LetterTemplateError(f"Letter file {path} is empty; write the letter text in it.")

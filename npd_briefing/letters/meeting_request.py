@@ -37,9 +37,11 @@ def load_template(path: Path = TEMPLATE_PATH) -> tuple[str, str]:
     subject, blank, body = text.partition("\n\n")
     unknown = sorted(set(_PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
     if not subject.startswith(SUBJECT_PREFIX) or "\n" in subject or not blank or unknown:
-        raise ValueError(f"{path} must be a '{SUBJECT_PREFIX}...' line, a blank line and the body, with only "
-                         f"the placeholders {', '.join(PLACEHOLDERS)}")
-    return subject[len(SUBJECT_PREFIX):], body
+        raise ValueError(
+            f"{path} must be a '{SUBJECT_PREFIX}...' line, a blank line and the body, with only "
+            f"the placeholders {', '.join(PLACEHOLDERS)}"
+        )
+    return subject[len(SUBJECT_PREFIX) :], body
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -52,13 +54,24 @@ def meeting_request_text(*, salutation: str, seat_name: str, sender_name: str | 
     """The subject and body: the request in the campaign's spirit, short and polite with one ask
     (a surgery appointment), signed with ``NAME_PLACEHOLDER`` when no name is given."""
     subject, body = load_template()
-    values = {"salutation": salutation, "seat_name": seat_name, "sender_name": sender_name or NAME_PLACEHOLDER}
+    values = {
+        "salutation": salutation,
+        "seat_name": seat_name,
+        "sender_name": sender_name or NAME_PLACEHOLDER,
+    }
     return fill(subject, values), fill(body, values)
 
 
-def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutation: str, seat_name: str,
-                          sender_name: str | None, attachments: list[tuple[str, bytes]],
-                          date: datetime.date) -> EmailMessage:
+def build_meeting_request(
+    *,
+    to_address: str | None,
+    mp_full_title: str,
+    salutation: str,
+    seat_name: str,
+    sender_name: str | None,
+    attachments: list[tuple[str, bytes]],
+    date: datetime.date,
+) -> EmailMessage:
     """The draft request: plain-text body (UTF-8) plus the attachments as application/pdf.
 
     ``to_address`` is the MP's email from the lookup, or None when there is none; then the To
@@ -90,4 +103,6 @@ def build_meeting_request(*, to_address: str | None, mp_full_title: str, salutat
 
 def write_eml(message: EmailMessage, path: str | Path) -> None:
     """Write the draft whole or not at all, readable only by its owner (it names the sender)."""
-    write_output(Path(path), message.as_bytes(policy=email.policy.SMTP), mode=0o600)  # CRLF, as .eml readers expect
+    write_output(
+        Path(path), message.as_bytes(policy=email.policy.SMTP), mode=0o600
+    )  # CRLF, as .eml readers expect

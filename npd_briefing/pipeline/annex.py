@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 
 from npd_briefing import config
+from npd_briefing.disk_cache import inputs_digest, shared_input_files
 from npd_briefing.files import make_folder, write_output, write_whole
 from npd_briefing.pipeline.request import ANNEX_NOTEBOOK
-from npd_briefing.disk_cache import inputs_digest, shared_input_files
 
 ANNEX_TITLE = "Children's privacy in England's school data: the national annex"
 

@@ -26,8 +26,14 @@ from npd_briefing.pipeline.annex import cached_annex, copy_annex
 from npd_briefing.pipeline.index import write_index
 from npd_briefing.pipeline.request import BriefRequest, check_data, check_request, output_stem, parse_formats
 from npd_briefing.pipeline.selection import parse_nation, select_seats
-from npd_briefing.pipeline.state import (input_files, is_current, load_state, only_batch_in, save_state,
-                                         seat_fingerprint)
+from npd_briefing.pipeline.state import (
+    input_files,
+    is_current,
+    load_state,
+    only_batch_in,
+    save_state,
+    seat_fingerprint,
+)
 from npd_briefing.pipeline.workers import Workers
 from npd_briefing.seats.resolve import Seat
 
@@ -71,8 +77,15 @@ def _remove_temporaries(out_dir: Path, seats: list[Seat]) -> None:
             temporary.unlink(missing_ok=True)
 
 
-def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], state: dict[str, dict],
-            out_dir: Path, annex: Path, jobs: int, result: BatchResult) -> None:
+def _render(
+    requests: dict[str, BriefRequest],
+    fingerprints: dict[str, str],
+    state: dict[str, dict],
+    out_dir: Path,
+    annex: Path,
+    jobs: int,
+    result: BatchResult,
+) -> None:
     """Render ``requests`` with ``jobs`` workers, recording each seat in ``result`` and ``state``."""
     pending = dict(requests)
     bundles = bundle_by_authority(list(requests.values()))
@@ -119,15 +132,20 @@ def _render(requests: dict[str, BriefRequest], fingerprints: dict[str, str], sta
             for pid, exit_code in dead:
                 code = workers.in_hand.pop(pid, None)
                 # The seats of its bundle it had not started go to another worker.
-                unstarted = tuple(request for request in workers.holding.pop(pid, ())
-                                  if request.seat.gss_code in pending and request.seat.gss_code != code)
+                unstarted = tuple(
+                    request
+                    for request in workers.holding.pop(pid, ())
+                    if request.seat.gss_code in pending and request.seat.gss_code != code
+                )
                 if unstarted:
                     bundle_of.update((request.seat.gss_code, unstarted) for request in unstarted)
                     workers.hand_out_again(unstarted)
                 if code is not None:  # died on a seat: that seat fails, a new worker takes the rest
                     record(("failed", code, f"its worker process died (exit code {exit_code})"))
                     workers.start_one()
-                elif exit_code == 0 or unstarted:  # retired after SEATS_PER_WORKER seats, or died between seats
+                elif (
+                    exit_code == 0 or unstarted
+                ):  # retired after SEATS_PER_WORKER seats, or died between seats
                     workers.start_one()
                 elif not workers.processes:  # died before taking any seat: trying again would too
                     for code in list(pending):
@@ -157,8 +175,11 @@ def bundle_by_authority(requests: list[BriefRequest]) -> list[tuple[BriefRequest
     """The seats in bundles that one worker renders together: those whose largest authority is the
     same share its charts; seats outside England, which have none, go in fours."""
     weights = datasets.load("seat_la_weights")
-    main = (weights.sort_values("share_of_seat_pop", ascending=False).drop_duplicates("gss_code")
-            .set_index("gss_code")["la_code"])
+    main = (
+        weights.sort_values("share_of_seat_pop", ascending=False)
+        .drop_duplicates("gss_code")
+        .set_index("gss_code")["la_code"]
+    )
     groups: dict[str, list[BriefRequest]] = {}
     for index, request in enumerate(requests):
         seat = request.seat
@@ -170,23 +191,37 @@ def bundle_by_authority(requests: list[BriefRequest]) -> list[tuple[BriefRequest
 def _print_summary(result: BatchResult, names: dict[str, str]) -> None:
     rendered = len(result.rendered)
     per_seat = f" ({result.seconds / rendered:.2f} s per rendered seat)" if rendered else ""
-    print(f"rendered {rendered}, skipped {len(result.skipped)}, failed {len(result.failed)} "
-          f"in {result.seconds:.1f} s{per_seat}", file=sys.stderr)
+    print(
+        f"rendered {rendered}, skipped {len(result.skipped)}, failed {len(result.failed)} "
+        f"in {result.seconds:.1f} s{per_seat}",
+        file=sys.stderr,
+    )
     for key, reason in result.failed.items():
         label = f"{key} {names[key]}" if key in names else repr(key)
         print(f"failed: {label}: {reason}", file=sys.stderr)
     if result.interrupted_by:
-        print(f"stopped by {signal.Signals(result.interrupted_by).name}: finished seats are saved; "
-              "run the same command again to resume", file=sys.stderr)
+        print(
+            f"stopped by {signal.Signals(result.interrupted_by).name}: finished seats are saved; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
     if result.annex_path:
         print(f"national annex: {result.annex_path}", file=sys.stderr)
     if result.index_path:
         print(f"index: {result.index_path}", file=sys.stderr)
 
 
-def render_all(*, out_dir: str | Path = config.BRIEFING_OUT_DIR, jobs: int | None = None,
-               only: str | list[str] | None = None, nation: str | None = None, force: bool = False,
-               formats="pdf", date: str | None = None, email_drafts: bool = True) -> BatchResult:
+def render_all(
+    *,
+    out_dir: str | Path = config.BRIEFING_OUT_DIR,
+    jobs: int | None = None,
+    only: str | list[str] | None = None,
+    nation: str | None = None,
+    force: bool = False,
+    formats="pdf",
+    date: str | None = None,
+    email_drafts: bool = True,
+) -> BatchResult:
     """Render every seat's briefing (or those in ``only`` / ``nation``) into ``out_dir``.
 
     Seats whose inputs are unchanged since their files were written are skipped unless ``force``.

@@ -18,8 +18,15 @@ from npd_briefing.files import make_folder, write_output
 from npd_briefing.letters.meeting_request import build_meeting_request, write_eml
 from npd_briefing.letters.salutation import salutation
 from npd_briefing.pipeline.annex import cached_annex, copy_annex
-from npd_briefing.pipeline.request import (BRIEFING_NOTEBOOK, KERNEL_PRELOAD, BriefRequest, check_data, check_request, document_title,
-                                           output_stem)
+from npd_briefing.pipeline.request import (
+    BRIEFING_NOTEBOOK,
+    KERNEL_PRELOAD,
+    BriefRequest,
+    check_data,
+    check_request,
+    document_title,
+    output_stem,
+)
 
 
 def render_request(request: BriefRequest, out_dir: Path, *, annex: Path, kernel=None) -> list[Path]:
@@ -27,8 +34,12 @@ def render_request(request: BriefRequest, out_dir: Path, *, annex: Path, kernel=
     from npd_briefing.pipeline.notebook import execute_notebook  # the toolchain: only when rendering
 
     out_dir = make_folder(out_dir)
-    return write_request(request, execute_notebook(BRIEFING_NOTEBOOK, request.notebook_parameters(), kernel=kernel),
-                         out_dir, annex=annex)
+    return write_request(
+        request,
+        execute_notebook(BRIEFING_NOTEBOOK, request.notebook_parameters(), kernel=kernel),
+        out_dir,
+        annex=annex,
+    )
 
 
 def write_request(request: BriefRequest, nb, out_dir: Path, *, annex: Path) -> list[Path]:
@@ -51,8 +62,10 @@ def write_request(request: BriefRequest, nb, out_dir: Path, *, annex: Path) -> l
                 written.append(pdf_path)
             if pdf is not None and request.email_draft:
                 eml_path = out_dir / f"{stem}-meeting-request.eml"
-                write_eml(meeting_request(request, [(pdf_path.name, pdf), (config.ANNEX_FILE, annex.read_bytes())]),
-                          eml_path)
+                write_eml(
+                    meeting_request(request, [(pdf_path.name, pdf), (config.ANNEX_FILE, annex.read_bytes())]),
+                    eml_path,
+                )
                 written.append(eml_path)
             if "html" in request.formats:
                 html_path = out_dir / f"{stem}.html"
@@ -82,8 +95,9 @@ def _signals_deferred():
         return
     received: list[int] = []
     signums = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
-                for signum in signums}
+    previous = {
+        signum: signal.signal(signum, lambda signum, _frame: received.append(signum)) for signum in signums
+    }
     try:
         yield
     finally:
@@ -115,16 +129,35 @@ def meeting_request(request: BriefRequest, attachments: list[tuple[str, bytes]])
     """The draft email for a request, with ``attachments`` as (file name, PDF bytes)."""
     seat = request.seat
     return build_meeting_request(
-        to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
-        salutation=salutation(seat.mp_full_title, seat.mp_display_name), seat_name=seat.name,
-        sender_name=request.sender_name or None, attachments=attachments, date=request.date)
+        to_address=seat.mp_email or None,
+        mp_full_title=seat.mp_full_title,
+        salutation=salutation(seat.mp_full_title, seat.mp_display_name),
+        seat_name=seat.name,
+        sender_name=request.sender_name or None,
+        attachments=attachments,
+        date=request.date,
+    )
 
 
-def brief(query: str, *, out_dir: str | Path = config.BRIEFING_OUT_DIR, formats="pdf", sender_name: str = "",
-          sender_address: str = "", letter: str | Path | None = None, date: str | None = None) -> list[Path]:
+def brief(
+    query: str,
+    *,
+    out_dir: str | Path = config.BRIEFING_OUT_DIR,
+    formats="pdf",
+    sender_name: str = "",
+    sender_address: str = "",
+    letter: str | Path | None = None,
+    date: str | None = None,
+) -> list[Path]:
     """Render one seat's briefing: ``build.py brief``."""
-    request = check_request(query, formats=formats, sender_name=sender_name, sender_address=sender_address,
-                            letter=letter, date=date)
+    request = check_request(
+        query,
+        formats=formats,
+        sender_name=sender_name,
+        sender_address=sender_address,
+        letter=letter,
+        date=date,
+    )
     check_data()
     out_dir = make_folder(out_dir)
     from npd_briefing.pipeline.notebook import WarmKernel, execute_notebook

@@ -32,8 +32,13 @@ NOTES_TAG = "researcher-notes"
 
 @caches.per_process
 def _html_exporter() -> HTMLExporter:
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_anchor_links=True)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTES_TAG}), enabled=True)
     return exporter
 
@@ -43,14 +48,26 @@ def _without_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [output for output in cell.outputs
-                            if not (output.output_type == "stream" and output.name == "stderr")]
+            cell.outputs = [
+                output
+                for output in cell.outputs
+                if not (output.output_type == "stream" and output.name == "stderr")
+            ]
     return nb
 
 
 _REMOVED_TAGS = ("script", "noscript", "iframe", "frame", "object", "embed", "link", "base", "meta")
-_RESOURCE_ATTRS = ("src", "srcset", "poster", "data", "background", "href", "xlink:href",
-                   "action", "formaction")
+_RESOURCE_ATTRS = (
+    "src",
+    "srcset",
+    "poster",
+    "data",
+    "background",
+    "href",
+    "xlink:href",
+    "action",
+    "formaction",
+)
 _LINK_SCHEMES = ("https:", "http:", "mailto:", "#")
 # Inline data, or a fragment within the page itself (as inline SVG's <use href="#glyph">).
 _LOCAL_URL_PREFIXES = ("data:", "#")
@@ -88,18 +105,24 @@ def _offline_body(body: str) -> str:
                 tag[attr] = _offline_css(value)
     for style in soup.find_all("style"):
         style.string = _offline_css(style.get_text())
-    without_alt = [img for img in soup.find_all("img")
-                   if img.get("alt", "").strip() in ("", _NBCONVERT_PLACEHOLDER_ALT)]
+    without_alt = [
+        img for img in soup.find_all("img") if img.get("alt", "").strip() in ("", _NBCONVERT_PLACEHOLDER_ALT)
+    ]
     if without_alt:
-        raise ValueError(f"{len(without_alt)} image(s) in the notebook output have no alt text; "
-                         "show charts with npd_briefing.evidence.figures.display_figure")
+        raise ValueError(
+            f"{len(without_alt)} image(s) in the notebook output have no alt text; "
+            "show charts with npd_briefing.evidence.figures.display_figure"
+        )
     return str(soup)
 
 
 def _css_string(text: str) -> str:
     """``text`` as a CSS string literal; hex escapes keep quotes and ``</style>`` inert."""
-    return '"' + "".join(char if char.isalnum() or char in " ,.'-:" else f"\\{ord(char):x} "
-                         for char in text) + '"'
+    return (
+        '"'
+        + "".join(char if char.isalnum() or char in " ,.'-:" else f"\\{ord(char):x} " for char in text)
+        + '"'
+    )
 
 
 def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en-GB") -> str:
@@ -109,9 +132,17 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "en-G
     the pack and data versions in the footer. Raises ValueError if an output image has no alt text.
     """
     body, _ = _html_exporter().from_notebook_node(_without_stderr(nb))
-    margins = (f"@page {{ @top-left {{ content: {_css_string(title)}; }} "
-               f"@bottom-left {{ content: {_css_string(f'{GENERATOR}, data {datasets.data_version()}')}; }} }}\n"
-               "@page :first { @top-left { content: none; } }")
+    margins = (
+        f"@page {{ @top-left {{ content: {_css_string(title)}; }} "
+        f"@bottom-left {{ content: {_css_string(f'{GENERATOR}, data {datasets.data_version()}')}; }} }}\n"
+        "@page :first { @top-left { content: none; } }"
+    )
     css = BRIEFING_CSS.read_text(encoding="utf-8") + "\n" + margins
-    return render("document.html.j2", lang=lang, title=title, generator=GENERATOR, css=Markup(css),
-                  body=Markup(_offline_body(body)))
+    return render(
+        "document.html.j2",
+        lang=lang,
+        title=title,
+        generator=GENERATOR,
+        css=Markup(css),
+        body=Markup(_offline_body(body)),
+    )

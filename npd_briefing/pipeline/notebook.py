@@ -33,7 +33,6 @@ from npd_briefing import caches, exceptions  # noqa: E402
 from npd_briefing.exceptions import NotebookExecutionError, PackError  # noqa: E402
 from npd_briefing.parameters import read_notebook, validate_parameters  # noqa: E402
 
-
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 120
 KERNEL_START_TIMEOUT_S = 60
@@ -54,8 +53,15 @@ logging.getLogger("papermill").addHandler(logging.NullHandler())
 def _notebook(nb_path: Path) -> nbformat.NotebookNode:
     nb = nbformat.reads(json.dumps(read_notebook(nb_path)), as_version=4)  # joins each cell's source lines
     # As papermill's own loader leaves it: it finds the parameters cell by its tags.
-    nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {}, "environment_variables": {},
-                                         "version": papermill.__version__})
+    nb.metadata.setdefault(
+        "papermill",
+        {
+            "default_parameters": {},
+            "parameters": {},
+            "environment_variables": {},
+            "version": papermill.__version__,
+        },
+    )
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])
     return nb
@@ -80,8 +86,9 @@ def _execution_error(nb_path: Path, exc: Exception) -> NotebookExecutionError | 
     return NotebookExecutionError(f"{nb_path.name} failed while running: {detail}")
 
 
-def execute_notebook(nb_path: str | os.PathLike, params: dict[str, object], *,
-                     kernel: "WarmKernel | None" = None) -> nbformat.NotebookNode:
+def execute_notebook(
+    nb_path: str | os.PathLike, params: dict[str, object], *, kernel: "WarmKernel | None" = None
+) -> nbformat.NotebookNode:
     """Validate ``params``, then run the notebook in its own folder and return it with outputs.
 
     Without ``kernel`` papermill starts a fresh kernel (≈1.5 s a run); pass a ``WarmKernel`` in a batch.
@@ -93,10 +100,18 @@ def execute_notebook(nb_path: str | os.PathLike, params: dict[str, object], *,
         return kernel._execute(nb_path, params)
     try:
         return papermill.execute_notebook(
-            load_notebook(nb_path), None, parameters=params, kernel_name=KERNEL_NAME, language="python",
-            cwd=str(nb_path.parent), progress_bar=False, execution_timeout=CELL_TIMEOUT_S,
-            start_timeout=KERNEL_START_TIMEOUT_S, extra_arguments=KERNEL_ARGUMENTS,
-            config=Config({"KernelManager": {"transport_encryption": TRANSPORT_ENCRYPTION}}))
+            load_notebook(nb_path),
+            None,
+            parameters=params,
+            kernel_name=KERNEL_NAME,
+            language="python",
+            cwd=str(nb_path.parent),
+            progress_bar=False,
+            execution_timeout=CELL_TIMEOUT_S,
+            start_timeout=KERNEL_START_TIMEOUT_S,
+            extra_arguments=KERNEL_ARGUMENTS,
+            config=Config({"KernelManager": {"transport_encryption": TRANSPORT_ENCRYPTION}}),
+        )
     except (papermill.PapermillExecutionError, CellTimeoutError, DeadKernelError) as exc:
         raise _execution_error(nb_path, exc) from exc
 
@@ -115,8 +130,10 @@ def _restore_signal_handlers(handlers: dict) -> None:
 
 # Between notebooks: delete every variable a notebook made (IPython's own names and its "_" history
 # are kept). Not ``%reset -f``, whose garbage collection over a warm kernel's caches costs ~0.17 s a seat.
-FORGET_USER_VARIABLES = ("[get_ipython().user_ns.pop(_name) for _name in [_name for _name in get_ipython().user_ns "
-                         "if _name not in get_ipython().user_ns_hidden and not _name.startswith('_')]]")
+FORGET_USER_VARIABLES = (
+    "[get_ipython().user_ns.pop(_name) for _name in [_name for _name in get_ipython().user_ns "
+    "if _name not in get_ipython().user_ns_hidden and not _name.startswith('_')]]"
+)
 
 
 class WarmKernel:
@@ -156,8 +173,7 @@ class WarmKernel:
         run_sync(self._stop)()
 
     async def _launch(self) -> None:
-        self._manager = AsyncKernelManager(kernel_name=KERNEL_NAME,
-                                           transport_encryption=TRANSPORT_ENCRYPTION)
+        self._manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport_encryption=TRANSPORT_ENCRYPTION)
         await self._manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
         self._client = self._manager.client()
         self._client.start_channels()
@@ -214,8 +230,7 @@ class WarmKernel:
         finally:
             _restore_signal_handlers(handlers)
 
-    async def _execute_async(self, nb_path: Path,
-                             params: dict[str, object]) -> nbformat.NotebookNode:
+    async def _execute_async(self, nb_path: Path, params: dict[str, object]) -> nbformat.NotebookNode:
         # A kernel that died between notebooks (OOM killer, a crash) would only show as a timeout.
         if self._runs_since_start >= self.restart_every or not await self._manager.is_alive():
             await self._stop()
@@ -229,11 +244,13 @@ class WarmKernel:
         try:
             reset = await self._client.execute_interactive(
                 f"{FORGET_USER_VARIABLES}\n__import__('os').chdir({str(nb_path.parent)!r})\n",
-                store_history=False, allow_stdin=False, timeout=CELL_TIMEOUT_S)
+                store_history=False,
+                allow_stdin=False,
+                timeout=CELL_TIMEOUT_S,
+            )
             if reset["content"]["status"] != "ok":
                 raise NotebookExecutionError(f"could not reset the kernel before {nb_path.name}")
-            runner = NotebookClient(nb, km=self._manager, kernel_name=KERNEL_NAME,
-                                    timeout=CELL_TIMEOUT_S)
+            runner = NotebookClient(nb, km=self._manager, kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT_S)
             runner.kc = self._client
             return await runner.async_execute()
         except (CellExecutionError, DeadKernelError, TimeoutError) as exc:

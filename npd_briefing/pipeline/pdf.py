@@ -72,8 +72,13 @@ _subset_font = weasyprint_fonts.Font.subset
 def _cached_font_subset(font, to_unicode, hinting) -> None:
     if not to_unicode:
         return _subset_font(font, to_unicode, hinting)
-    key = (hashlib.sha256(font.file_content).digest(), font.index, tuple(sorted(to_unicode)), hinting,
-           bool(font.missing))
+    key = (
+        hashlib.sha256(font.file_content).digest(),
+        font.index,
+        tuple(sorted(to_unicode)),
+        hinting,
+        bool(font.missing),
+    )
     if key in _font_subsets:
         font.file_content = _font_subsets[key] = _font_subsets.pop(key)  # now the most recently used
         return
@@ -115,8 +120,9 @@ def html_to_pdf_bytes(html: str, *, title: str, base_url: str | os.PathLike | No
     the HTML's lang, ``npd_briefing X.Y.Z`` as creator and WeasyPrint as producer; no author, date
     or path.
     """
-    document = weasyprint.HTML(string=html, base_url=str(base_url or TEMPLATES_DIR),
-                               url_fetcher=PackAssetsFetcher()).render(cache=_image_cache)
+    document = weasyprint.HTML(
+        string=html, base_url=str(base_url or TEMPLATES_DIR), url_fetcher=PackAssetsFetcher()
+    ).render(cache=_image_cache)
     document.metadata.title = title
     document.metadata.authors = []
     document.metadata.generator = GENERATOR

@@ -41,16 +41,22 @@ class BriefRequest:
     email_draft: bool = True  # the website builds its drafts in the browser, so its batch writes none
 
     def notebook_parameters(self) -> dict[str, str]:
-        return {"constituency": self.seat.gss_code, "sender_name": self.sender_name,
-                "sender_address": self.sender_address, "letter_path": self.letter_path,
-                "date": self.date.isoformat()}
+        return {
+            "constituency": self.seat.gss_code,
+            "sender_name": self.sender_name,
+            "sender_address": self.sender_address,
+            "letter_path": self.letter_path,
+            "date": self.date.isoformat(),
+        }
 
 
 def parse_formats(text: str | tuple[str, ...]) -> tuple[str, ...]:
     items = [f.strip().lower() for f in (text.split(",") if isinstance(text, str) else text) if f.strip()]
     unknown = [f for f in items if f not in FORMATS]
     if unknown or not items:
-        raise ParameterError(f"--format {quoted(','.join(items) or '(empty)')} is not valid; use pdf, html or pdf,html")
+        raise ParameterError(
+            f"--format {quoted(','.join(items) or '(empty)')} is not valid; use pdf, html or pdf,html"
+        )
     return tuple(dict.fromkeys(items))
 
 
@@ -64,15 +70,25 @@ def _check_text(label: str, value, allowed_controls: str = "") -> str:
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            raise ParameterError(f"{label} is not valid text (it has bytes that are not UTF-8); type it again "
-                                 f"in a UTF-8 terminal")
+            raise ParameterError(
+                f"{label} is not valid text (it has bytes that are not UTF-8); type it again "
+                f"in a UTF-8 terminal"
+            )
         if category == "Cc" and char not in allowed_controls:
             raise ParameterError(f"{label} contains the control character U+{ord(char):04X}; give plain text")
     return value
 
 
-def check_request(query: "str | Seat", *, formats="pdf", sender_name: str = "", sender_address: str = "",
-                  letter: str | Path | None = None, date: str | None = None, email_draft: bool = True) -> BriefRequest:
+def check_request(
+    query: "str | Seat",
+    *,
+    formats="pdf",
+    sender_name: str = "",
+    sender_address: str = "",
+    letter: str | Path | None = None,
+    date: str | None = None,
+    email_draft: bool = True,
+) -> BriefRequest:
     """Validate everything a person typed; raises a PackError naming the bad input. ``query`` may be
     a seat already resolved (the batch resolves its seats once, when it selects them)."""
     seat = query if isinstance(query, Seat) else resolve(query)
@@ -83,14 +99,21 @@ def check_request(query: "str | Seat", *, formats="pdf", sender_name: str = "", 
         try:
             letter_path.encode("utf-8")
         except UnicodeEncodeError:
-            raise ParameterError(f"the letter file's path {quoted(letter_path)} is not valid UTF-8; rename or "
-                                 f"move the file") from None
+            raise ParameterError(
+                f"the letter file's path {quoted(letter_path)} is not valid UTF-8; rename or move the file"
+            ) from None
     sender_name = _check_text("--sender-name", sender_name, "\t")
     sender_address = _check_text("--sender-address", sender_address, "\t\n\r")
     sender_address = sender_address.replace("\r\n", "\n").replace("\r", "\n")
-    return BriefRequest(seat=seat, formats=parse_formats(formats), sender_name=sender_name,
-                        sender_address=sender_address, letter_path=letter_path, date=parse_date(date),
-                        email_draft=email_draft)
+    return BriefRequest(
+        seat=seat,
+        formats=parse_formats(formats),
+        sender_name=sender_name,
+        sender_address=sender_address,
+        letter_path=letter_path,
+        date=parse_date(date),
+        email_draft=email_draft,
+    )
 
 
 def check_data() -> None:

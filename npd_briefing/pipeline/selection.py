@@ -40,8 +40,10 @@ def _comma_queries(text: str, resolver: SeatResolver) -> list[str]:
     queries, start = [], 0
     while start < len(pieces):
         last = min(start + MAX_PIECES_PER_NAME, len(pieces))
-        end = next((end for end in range(start + 1, last + 1)
-                    if _resolves(resolver, ", ".join(pieces[start:end]))), start + 1)
+        end = next(
+            (end for end in range(start + 1, last + 1) if _resolves(resolver, ", ".join(pieces[start:end]))),
+            start + 1,
+        )
         queries.append(", ".join(pieces[start:end]))
         start = end
     return queries
@@ -69,8 +71,10 @@ def parse_only(only: str | list[str], resolver: SeatResolver) -> list[str]:
     else:
         queries = _comma_queries(only, resolver)
     if not queries:
-        raise ParameterError("--only names no seats; give GSS codes or seat names, comma-separated, "
-                             "or a file with one per line")
+        raise ParameterError(
+            "--only names no seats; give GSS codes or seat names, comma-separated, "
+            "or a file with one per line"
+        )
     return queries
 
 

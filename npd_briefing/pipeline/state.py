@@ -26,8 +26,15 @@ def input_files() -> list[Path]:
 
 def seat_fingerprint(request: BriefRequest, inputs: str) -> str:
     """What one seat's files depend on: the shared inputs, its notebook parameters, its formats."""
-    payload = json.dumps({"inputs": inputs, "parameters": request.notebook_parameters(),
-                          "formats": list(request.formats), "email_draft": request.email_draft}, sort_keys=True)
+    payload = json.dumps(
+        {
+            "inputs": inputs,
+            "parameters": request.notebook_parameters(),
+            "formats": list(request.formats),
+            "email_draft": request.email_draft,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -47,8 +54,12 @@ def save_state(out_dir: Path, seats: dict[str, dict]) -> None:
 
 
 def is_current(entry: dict | None, fingerprint: str, out_dir: Path) -> bool:
-    return (isinstance(entry, dict) and entry.get("fingerprint") == fingerprint and bool(entry.get("files"))
-            and all((out_dir / name).is_file() for name in entry["files"]))
+    return (
+        isinstance(entry, dict)
+        and entry.get("fingerprint") == fingerprint
+        and bool(entry.get("files"))
+        and all((out_dir / name).is_file() for name in entry["files"])
+    )
 
 
 @contextlib.contextmanager
@@ -59,6 +70,8 @@ def only_batch_in(out_dir: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(f"{out_dir}: another batch is writing briefings to this folder; wait for it to "
-                              "finish or give another --out") from None
+            raise OutputError(
+                f"{out_dir}: another batch is writing briefings to this folder; wait for it to "
+                "finish or give another --out"
+            ) from None
         yield

@@ -140,8 +140,9 @@ class Workers:
         # group, and only the parent decides what happens next.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
-            process = self._context.Process(target=_worker, args=(self.tasks, self.results, self._out_dir, self._annex),
-                                            daemon=True)
+            process = self._context.Process(
+                target=_worker, args=(self.tasks, self.results, self._out_dir, self._annex), daemon=True
+            )
             process.start()
         finally:
             signal.signal(signal.SIGINT, previous)

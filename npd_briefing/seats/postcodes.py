@@ -41,27 +41,27 @@ import numpy as np
 import pandas as pd
 
 from npd_briefing.data.datasets import read_table
+from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError, PostcodeError
 from npd_briefing.text import quoted
-from npd_briefing.data.tables import TABLES
 
 EXAMPLE = "a valid postcode looks like 'SW1A 1AA' or 'M1 1AE'"
-_OUTWARD = (r"[A-PR-UWYZ](?:[0-9][0-9]?|[0-9][ABCDEFGHJKPSTUW]"
-            r"|[A-HK-Y][0-9][0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY])")
+_OUTWARD = (
+    r"[A-PR-UWYZ](?:[0-9][0-9]?|[0-9][ABCDEFGHJKPSTUW]"
+    r"|[A-HK-Y][0-9][0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY])"
+)
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 STRICT_POSTCODE = re.compile(rf"({_OUTWARD})({_INWARD})")
 # Loose shape in any script: 1-2 letters, a digit, 3-5 letters/digits (no seat name has a digit).
 LOOSE_POSTCODE = re.compile(r"[^\W\d_]{1,2}\d[^\W_]{3,5}|BFPO\d{1,4}|GIR0AA", re.IGNORECASE)
 NOT_IN_LOOKUP = {
     "BT": "is in Northern Ireland, which this postcode lookup does not cover (it is GB only); "
-          "give the seat name instead",
-    "GY": "is in the Channel Islands (Guernsey), which have no Westminster seat and are not in "
-          "the lookup",
-    "JE": "is in the Channel Islands (Jersey), which have no Westminster seat and are not in the "
-          "lookup",
+    "give the seat name instead",
+    "GY": "is in the Channel Islands (Guernsey), which have no Westminster seat and are not in the lookup",
+    "JE": "is in the Channel Islands (Jersey), which have no Westminster seat and are not in the lookup",
     "IM": "is in the Isle of Man, which has no Westminster seat and is not in the lookup",
     "BF": "is a British Forces (BFPO) postcode, which has no constituency in the lookup; give the "
-          "seat name instead",
+    "seat name instead",
 }
 
 
@@ -80,8 +80,10 @@ def normalise_postcode(text: str) -> str:
         raise _invalid(text, "it may only contain the letters A-Z, the digits 0-9 and spaces")
     compact = compact.upper()
     if compact == "GIR0AA":
-        raise PostcodeError(f"{quoted(text)} is the non-geographic Girobank postcode, which has no "
-                            f"constituency in the lookup; give the seat name instead")
+        raise PostcodeError(
+            f"{quoted(text)} is the non-geographic Girobank postcode, which has no "
+            f"constituency in the lookup; give the seat name instead"
+        )
     if re.fullmatch(r"BFPO[0-9]{1,4}", compact):
         raise PostcodeError(f"{quoted(text)} {NOT_IN_LOOKUP['BF']}")
     if re.fullmatch(_OUTWARD, compact):
@@ -115,13 +117,16 @@ class PostcodeLookup:
             self._starts = frame["range_start"].to_numpy(dtype=np.int64)
             self._gss_codes = frame["gss_code"].fillna("").astype(str).to_numpy(dtype=object)
         except (KeyError, TypeError, ValueError) as exc:
-            raise DataFileError(f"postcode ranges need integer 'range_start' and text 'gss_code' "
-                                f"columns ({exc.__class__.__name__}: {exc})") from None
+            raise DataFileError(
+                f"postcode ranges need integer 'range_start' and text 'gss_code' "
+                f"columns ({exc.__class__.__name__}: {exc})"
+            ) from None
         if len(self._starts) == 0 or (np.diff(self._starts) <= 0).any():
             raise DataFileError("postcode ranges are empty or their starts do not increase")
         # The area each range starts in; their union is the set of postcode areas the lookup knows.
-        self._start_areas = np.array([_area(np.base_repr(start, 36)) for start in self._starts.tolist()],
-                                     dtype=object)
+        self._start_areas = np.array(
+            [_area(np.base_repr(start, 36)) for start in self._starts.tolist()], dtype=object
+        )
         self.areas = frozenset(self._start_areas.tolist())
 
     @classmethod
@@ -135,15 +140,21 @@ class PostcodeLookup:
         if area in NOT_IN_LOOKUP:
             raise PostcodeError(f"{postcode} {NOT_IN_LOOKUP[area]}")
         if area not in self.areas:
-            raise PostcodeError(f"{postcode} cannot exist: there is no GB postcode area {area!r}; "
-                                f"check the postcode or give the seat name instead")
+            raise PostcodeError(
+                f"{postcode} cannot exist: there is no GB postcode area {area!r}; "
+                f"check the postcode or give the seat name instead"
+            )
         index = int(np.searchsorted(self._starts, int(postcode.replace(" ", ""), 36), side="right")) - 1
         if index < 0 or self._start_areas[index] != area:
-            raise PostcodeError(f"{postcode} cannot exist: the mid-2024 lookup has no postcode in district "
-                                f"{postcode.split()[0]} at or before it; check the postcode or give the seat "
-                                f"name instead")
+            raise PostcodeError(
+                f"{postcode} cannot exist: the mid-2024 lookup has no postcode in district "
+                f"{postcode.split()[0]} at or before it; check the postcode or give the seat "
+                f"name instead"
+            )
         gss_code = self._gss_codes[index]
         if not gss_code:
-            raise PostcodeError(f"{postcode} has no constituency in the lookup (a non-geographic "
-                                f"postcode such as a PO box or large-user code); give the seat name instead")
+            raise PostcodeError(
+                f"{postcode} has no constituency in the lookup (a non-geographic "
+                f"postcode such as a PO box or large-user code); give the seat name instead"
+            )
         return str(gss_code)

@@ -16,15 +16,15 @@ from pathlib import Path
 from npd_briefing import config
 from npd_briefing.data import datasets
 from npd_briefing.data.manifest import read_manifest
+from npd_briefing.dates import parse_date
+from npd_briefing.evidence.briefing import member_contact_url
 from npd_briefing.exceptions import OutputError
 from npd_briefing.files import write_output
 from npd_briefing.letters.salutation import address_line
-from npd_briefing.dates import parse_date
 from npd_briefing.pipeline.batch import BatchResult, render_all
 from npd_briefing.pipeline.request import MAX_SENDER_CHARS, output_stem
 from npd_briefing.pipeline.selection import NATIONS
 from npd_briefing.seats.resolve import Seat, default_resolver
-from npd_briefing.evidence.briefing import member_contact_url
 from npd_briefing.site import drafts, pages
 from npd_briefing.site.figures import figures_csv, local_picture, seat_figures
 from npd_briefing.site.lookup import write_lookup
@@ -82,12 +82,26 @@ def _index_groups(seats: list[Seat]) -> list[dict]:
     for nation in NATIONS:
         in_nation = [seat for seat in seats if seat.nation == nation]
         regions = sorted({seat.region for seat in in_nation})
-        nations.append({"name": nation, "regions": [{
-            "name": region,
-            "seats": [{"name": seat.name, "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
-                       "page": f"{output_stem(seat)}.html"}
-                      for seat in sorted(in_nation, key=lambda seat: seat.name) if seat.region == region],
-        } for region in regions]})
+        nations.append(
+            {
+                "name": nation,
+                "regions": [
+                    {
+                        "name": region,
+                        "seats": [
+                            {
+                                "name": seat.name,
+                                "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
+                                "page": f"{output_stem(seat)}.html",
+                            }
+                            for seat in sorted(in_nation, key=lambda seat: seat.name)
+                            if seat.region == region
+                        ],
+                    }
+                    for region in regions
+                ],
+            }
+        )
     return nations
 
 
@@ -97,22 +111,36 @@ def _seat_page(renderer: pages.Pages, seat: Seat, figures: dict, picture, briefi
     pdf = pdf if pdf.is_file() else None
     annex = national_annex(briefings)
     draft = drafts.email_draft(seat)
-    attachments = [{"href": f"../{BRIEFINGS_DIR}/{path.name}", "name": path.name} for path in (pdf, annex) if path]
+    attachments = [
+        {"href": f"../{BRIEFINGS_DIR}/{path.name}", "name": path.name} for path in (pdf, annex) if path
+    ]
     return renderer.seat(
-        seat={"gss_code": seat.gss_code, "name": seat.name, "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
-              "nation": seat.nation, "region": seat.region, "mp": seat.mp_display_name,
-              "mp_address": address_line(seat.mp_full_title),
-              "party": seat.party, "mps_as_of": seat.mps_as_of, "mp_email": seat.mp_email,
-              "contact_url": member_contact_url(seat)},
+        seat={
+            "gss_code": seat.gss_code,
+            "name": seat.name,
+            "name_cy": seat.name_cy if seat.name_cy != seat.name else "",
+            "nation": seat.nation,
+            "region": seat.region,
+            "mp": seat.mp_display_name,
+            "mp_address": address_line(seat.mp_full_title),
+            "party": seat.party,
+            "mps_as_of": seat.mps_as_of,
+            "mp_email": seat.mp_email,
+            "contact_url": member_contact_url(seat),
+        },
         figures=figures["local"],
         briefing=_download(pdf, f"../{BRIEFINGS_DIR}/{stem}.pdf"),
         annex=_download(annex, f"../{BRIEFINGS_DIR}/{NATIONAL_ANNEX}"),
         letter=drafts.letter_html(seat, day, picture),
         draft=draft,
         email_body=pages.email_body_html(draft["body"], draft["sender_slot"], draft["name_placeholder"]),
-        draft_data={key: draft[key] for key in ("to_header", "subject_header", "body", "sender_slot", "name_placeholder")}
+        draft_data={
+            key: draft[key]
+            for key in ("to_header", "subject_header", "body", "sender_slot", "name_placeholder")
+        }
         | {"filename": f"{stem}-meeting-request.eml", "attachments": attachments},
-        max_sender_chars=MAX_SENDER_CHARS)
+        max_sender_chars=MAX_SENDER_CHARS,
+    )
 
 
 def _methodology(renderer: pages.Pages, seats: list[Seat], figures: dict[str, dict]) -> bytes:
@@ -122,15 +150,25 @@ def _methodology(renderer: pages.Pages, seats: list[Seat], figures: dict[str, di
     return renderer.methodology(
         latest_census=f"{local['census']} ({local['academic_year']})",
         rate_census=f"{local['rate_census']} ({local['rate_academic_year']})",
-        rate_denominator=local["rate_denominator"], seat_estimate_method=local["seat_estimate_method"],
-        mps_as_of=max(seat.mps_as_of for seat in seats), tables=resources,
-        data_date=changelog[-1]["date"] if changelog else "unknown", data_version=datasets.data_version(),
-        manifest_sha256=hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest())
+        rate_denominator=local["rate_denominator"],
+        seat_estimate_method=local["seat_estimate_method"],
+        mps_as_of=max(seat.mps_as_of for seat in seats),
+        tables=resources,
+        data_date=changelog[-1]["date"] if changelog else "unknown",
+        data_version=datasets.data_version(),
+        manifest_sha256=hashlib.sha256(config.MANIFEST_PATH.read_bytes()).hexdigest(),
+    )
 
 
-def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[str] | None = None,
-               nation: str | None = None, jobs: int | None = None, force: bool = False,
-               date: str | None = None) -> SiteResult:
+def build_site(
+    *,
+    out_dir: str | Path = config.SITE_OUT_DIR,
+    only: str | list[str] | None = None,
+    nation: str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    date: str | None = None,
+) -> SiteResult:
     """Render missing or stale briefings (``only``/``nation`` choose which, as for ``build.py all``),
     then write every page, the lookup file and the CSV into ``out_dir``. Every seat gets a page;
     a seat whose briefing is not there yet says so on its page."""
@@ -138,8 +176,16 @@ def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[st
     briefings = out_dir / BRIEFINGS_DIR
     # No email drafts beside the PDFs: each seat page builds its draft in the browser, and 650 drafts that
     # each carry two PDFs would make the site too big for many hosts.
-    batch = render_all(out_dir=briefings, jobs=jobs, only=only, nation=nation, force=force, formats="pdf", date=date,
-                       email_drafts=False)
+    batch = render_all(
+        out_dir=briefings,
+        jobs=jobs,
+        only=only,
+        nation=nation,
+        force=force,
+        formats="pdf",
+        date=date,
+        email_drafts=False,
+    )
     result = SiteResult(batch=batch)
     if batch.interrupted_by:
         return result
@@ -148,21 +194,30 @@ def build_site(*, out_dir: str | Path = config.SITE_OUT_DIR, only: str | list[st
     pictures = {seat.gss_code: local_picture(seat) for seat in seats}
     figures = {seat.gss_code: seat_figures(seat, pictures[seat.gss_code]) for seat in seats}
     attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
-    renderer = pages.Pages(build_date=datetime.date.today().isoformat(), attributions=attributions, csv_name=CSV_NAME)
+    renderer = pages.Pages(
+        build_date=datetime.date.today().isoformat(), attributions=attributions, csv_name=CSV_NAME
+    )
 
     _copy_static(out_dir)
     lookup_name = write_lookup(out_dir)
     for seat in seats:
-        _write(out_dir / SEATS_DIR / f"{output_stem(seat)}.html",
-               _seat_page(renderer, seat, figures[seat.gss_code], pictures[seat.gss_code], briefings, day))
+        _write(
+            out_dir / SEATS_DIR / f"{output_stem(seat)}.html",
+            _seat_page(renderer, seat, figures[seat.gss_code], pictures[seat.gss_code], briefings, day),
+        )
         result.seat_pages += 1
         result.with_briefing += (briefings / f"{output_stem(seat)}.pdf").is_file()
     _write(out_dir / CSV_NAME, figures_csv(seats, figures))
     _write(out_dir / "methodology.html", _methodology(renderer, seats, figures))
     _write(out_dir / "privacy.html", renderer.privacy())
     result.index_path = out_dir / "index.html"
-    _write(result.index_path, renderer.index(nations=_index_groups(seats), seat_count=len(seats),
-                                             lookup_name=lookup_name))
-    print(f"site: {result.seat_pages} seat pages, {result.with_briefing} with a briefing PDF; "
-          f"open {result.index_path}, or preview it with: python -m http.server -d {out_dir}", file=sys.stderr)
+    _write(
+        result.index_path,
+        renderer.index(nations=_index_groups(seats), seat_count=len(seats), lookup_name=lookup_name),
+    )
+    print(
+        f"site: {result.seat_pages} seat pages, {result.with_briefing} with a briefing PDF; "
+        f"open {result.index_path}, or preview it with: python -m http.server -d {out_dir}",
+        file=sys.stderr,
+    )
     return result

@@ -52,7 +52,10 @@ def base36(number: int) -> str:
 def _planes() -> list[tuple[int, str]]:
     """Every code point as text, in two runs around the surrogates (which text cannot hold)."""
     low, high = SURROGATES
-    return [(0, "".join(map(chr, range(low)))), (high + 1, "".join(map(chr, range(high + 1, sys.maxunicode + 1))))]
+    return [
+        (0, "".join(map(chr, range(low)))),
+        (high + 1, "".join(map(chr, range(high + 1, sys.maxunicode + 1)))),
+    ]
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[int]:
@@ -68,8 +71,13 @@ def _merged(ranges: list[tuple[int, int]]) -> list[int]:
 def _regex_ranges(pattern: str, flags: int = 0) -> list[int]:
     """The code points a one-character pattern matches, as ranges."""
     runs = re.compile(f"(?:{pattern})+", flags)
-    return _merged([(offset + match.start(), offset + match.end() - 1)
-                    for offset, text in _planes() for match in runs.finditer(text)])
+    return _merged(
+        [
+            (offset + match.start(), offset + match.end() - 1)
+            for offset, text in _planes()
+            for match in runs.finditer(text)
+        ]
+    )
 
 
 def _predicate_ranges(predicate) -> list[int]:
@@ -118,9 +126,14 @@ def character_tables() -> dict:
         "digit": steps(_regex_ranges(LOOSE_DIGIT)),
         "word": steps(_regex_ranges(LOOSE_WORD, re.IGNORECASE)),
         "letter": steps(_regex_ranges(LOOSE_LETTER, re.IGNORECASE)),
-        "literal": {letter: steps(_regex_ranges(re.escape(letter), re.IGNORECASE)) for letter in LOOSE_LITERALS},
-        "gss_letter": {chr(code): chr(code).upper() for first, last in zip(gss_letters[::2], gss_letters[1::2])
-                       for code in range(first, last + 1)},
+        "literal": {
+            letter: steps(_regex_ranges(re.escape(letter), re.IGNORECASE)) for letter in LOOSE_LITERALS
+        },
+        "gss_letter": {
+            chr(code): chr(code).upper()
+            for first, last in zip(gss_letters[::2], gss_letters[1::2])
+            for code in range(first, last + 1)
+        },
         "vanish": steps(vanish),
         "fold_codes": steps(fold_codes),
         "fold": ",".join(folded),

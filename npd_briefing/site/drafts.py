@@ -23,16 +23,24 @@ from npd_briefing.seats.resolve import Seat
 
 SENDER_SLOT = "{{sender_name}}"  # left in the email body for the browser to fill
 # Letters and digits only, so the letter's Markdown passes them through unchanged.
-_LETTER_SLOTS = {"sender_name": "NPDSITESLOTSENDERNAME", "sender_address": "NPDSITESLOTSENDERADDRESS",
-                 "date": "NPDSITESLOTDATE"}
+_LETTER_SLOTS = {
+    "sender_name": "NPDSITESLOTSENDERNAME",
+    "sender_address": "NPDSITESLOTSENDERADDRESS",
+    "date": "NPDSITESLOTDATE",
+}
 
 
 def letter_html(seat: Seat, day: datetime.date, local: LocalPicture | None) -> Markup:
     """The letter the briefing prints for this seat's MP, as HTML, with empty ``<span data-slot=...>``
     where the sender's name and address go, and the date in a slot holding ``day`` until the browser
     writes today. ``local`` is the seat's local picture (None outside England)."""
-    values = letter_values(seat, day, local, sender_name=_LETTER_SLOTS["sender_name"],
-                           sender_address=_LETTER_SLOTS["sender_address"]) | {"date": _LETTER_SLOTS["date"]}
+    values = letter_values(
+        seat,
+        day,
+        local,
+        sender_name=_LETTER_SLOTS["sender_name"],
+        sender_address=_LETTER_SLOTS["sender_address"],
+    ) | {"date": _LETTER_SLOTS["date"]}
     letter = letter_to_html(fill_letter(load_letter_template(), values))
     for slot, token in _LETTER_SLOTS.items():
         shown = html.escape(long_date(day)) if slot == "date" else ""
@@ -46,15 +54,25 @@ def email_draft(seat: Seat) -> dict:
     still in it, and what to sign with when no name is given."""
     subject_template, body_template = load_template()
     if SENDER_SLOT in subject_template:
-        raise ValueError("meeting_request.txt: the subject cannot hold {{sender_name}}; the website encodes "
-                         "the subject before anyone types a name")
+        raise ValueError(
+            "meeting_request.txt: the subject cannot hold {{sender_name}}; the website encodes "
+            "the subject before anyone types a name"
+        )
     values = {"salutation": salutation(seat.mp_full_title, seat.mp_display_name), "seat_name": seat.name}
-    message = build_meeting_request(to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
-                                    salutation=values["salutation"], seat_name=seat.name, sender_name=None,
-                                    attachments=[], date=datetime.date.today())
-    return {"to_header": email.policy.SMTP.fold("To", message["To"]),
-            "subject_header": email.policy.SMTP.fold("Subject", message["Subject"]),
-            "subject": fill(subject_template, values),
-            "body": fill(body_template, values),
-            "sender_slot": SENDER_SLOT,
-            "name_placeholder": NAME_PLACEHOLDER}
+    message = build_meeting_request(
+        to_address=seat.mp_email or None,
+        mp_full_title=seat.mp_full_title,
+        salutation=values["salutation"],
+        seat_name=seat.name,
+        sender_name=None,
+        attachments=[],
+        date=datetime.date.today(),
+    )
+    return {
+        "to_header": email.policy.SMTP.fold("To", message["To"]),
+        "subject_header": email.policy.SMTP.fold("Subject", message["Subject"]),
+        "subject": fill(subject_template, values),
+        "body": fill(body_template, values),
+        "sender_slot": SENDER_SLOT,
+        "name_placeholder": NAME_PLACEHOLDER,
+    }

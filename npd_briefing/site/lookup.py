@@ -11,10 +11,10 @@ import hashlib
 import json
 from pathlib import Path
 
+from npd_briefing import text
 from npd_briefing.data import datasets
 from npd_briefing.files import write_whole
 from npd_briefing.pipeline.selection import NATIONS
-from npd_briefing import text
 from npd_briefing.seats import postcodes, resolve
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site.characters import base36, character_tables, steps
@@ -40,13 +40,30 @@ def lookup_payload() -> dict:
         "nations": list(NATIONS),
         "regions": regions,
         # code, name, Welsh name, nation, region, MP, party; in the resolver's order
-        "seats": [[seat.gss_code, seat.name, seat.name_cy, NATIONS.index(seat.nation), regions.index(seat.region),
-                   seat.mp_display_name, seat.party] for seat in seats],
+        "seats": [
+            [
+                seat.gss_code,
+                seat.name,
+                seat.name_cy,
+                NATIONS.index(seat.nation),
+                regions.index(seat.region),
+                seat.mp_display_name,
+                seat.party,
+            ]
+            for seat in seats
+        ],
         "ranges": _ranges(index),
-        "postcode": {"outward": postcodes._OUTWARD, "inward": postcodes._INWARD, "example": postcodes.EXAMPLE,
-                     "not_in_lookup": postcodes.NOT_IN_LOOKUP},
-        "limits": {"max_query_length": resolve.MAX_QUERY_LENGTH, "max_listed": resolve.MAX_LISTED,
-                   "quoted_chars": text.QUOTED_CHARS},
+        "postcode": {
+            "outward": postcodes._OUTWARD,
+            "inward": postcodes._INWARD,
+            "example": postcodes.EXAMPLE,
+            "not_in_lookup": postcodes.NOT_IN_LOOKUP,
+        },
+        "limits": {
+            "max_query_length": resolve.MAX_QUERY_LENGTH,
+            "max_listed": resolve.MAX_LISTED,
+            "quoted_chars": text.QUOTED_CHARS,
+        },
         "characters": character_tables(),
     }
 

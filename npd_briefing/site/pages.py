@@ -14,13 +14,17 @@ from npd_briefing import __version__, config
 from npd_briefing.dates import publication
 
 SITE_NAME = "Children's privacy in school data"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "base-uri 'none'; form-action 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
 # The campaign's own summary, as the briefing's cover puts it.
-LEDE = ("Since January 2018 the Department for Education (DfE) has recorded, in the Alternative Provision (AP) "
-        "census, a reason for each child placed in alternative provision by a local authority, among them mental "
-        "or physical health, pregnancy and being a young offender. These records join the National Pupil Database "
-        "(NPD): named, pupil-level, kept indefinitely and released to third parties.")
+LEDE = (
+    "Since January 2018 the Department for Education (DfE) has recorded, in the Alternative Provision (AP) "
+    "census, a reason for each child placed in alternative provision by a local authority, among them mental "
+    "or physical health, pregnancy and being a young offender. These records join the National Pupil Database "
+    "(NPD): named, pupil-level, kept indefinitely and released to third parties."
+)
 
 
 def _count(value) -> str:
@@ -40,9 +44,13 @@ def file_size(size: int) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(config.SITE_TEMPLATES_DIR),
-                                     autoescape=jinja2.select_autoescape(("html",)),
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.SITE_TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     environment.filters.update(count=_count, rate=_rate, share=_share, publication=publication)
     return environment
 
@@ -52,17 +60,32 @@ class Pages:
 
     def __init__(self, *, build_date: str, attributions: list[str], csv_name: str):
         self._environment = _environment()
-        self._shared = {"site_name": SITE_NAME, "csp": CSP, "build_date": build_date, "version": __version__,
-                        "attributions": attributions, "csv_name": csv_name}
+        self._shared = {
+            "site_name": SITE_NAME,
+            "csp": CSP,
+            "build_date": build_date,
+            "version": __version__,
+            "attributions": attributions,
+            "csv_name": csv_name,
+        }
 
     def render(self, template: str, *, root: str, page: str, **context) -> bytes:
         """``root`` is the way back to the site's top folder from the page ("" or "../")."""
-        text = self._environment.get_template(template).render(**self._shared, root=root, page=page, **context)
+        text = self._environment.get_template(template).render(
+            **self._shared, root=root, page=page, **context
+        )
         return text.encode("utf-8")
 
     def index(self, *, nations: list[dict], seat_count: int, lookup_name: str) -> bytes:
-        return self.render("index.html", root="", page="index", nations=nations, seat_count=seat_count,
-                           lookup_name=lookup_name, lede=LEDE)
+        return self.render(
+            "index.html",
+            root="",
+            page="index",
+            nations=nations,
+            seat_count=seat_count,
+            lookup_name=lookup_name,
+            lede=LEDE,
+        )
 
     def seat(self, **context) -> bytes:
         return self.render("seat.html", root="../", page="seat", **context)

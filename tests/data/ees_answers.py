@@ -40,8 +40,11 @@ reason", 2022/23 to 2025/26). The ids, dates, sizes and row counts below are MAD
 PUBLICATION_ID = "cf0ec981-3583-42a5-b21b-3f2f32008f1b"  # made up
 PUBLICATION_TITLE = "Schools, pupils and their characteristics"
 PUBLICATION_SLUG = "school-pupils-and-their-characteristics"
-RELEASE = {"id": "3a1d4c53-0c5b-4d79-9f4a-7d3b7d6c2e10", "title": "Academic year 2025/26",  # made up
-           "slug": "2025-26"}
+RELEASE = {
+    "id": "3a1d4c53-0c5b-4d79-9f4a-7d3b7d6c2e10",
+    "title": "Academic year 2025/26",  # made up
+    "slug": "2025-26",
+}
 PUBLISHED = "2026-06-04T08:30:00Z"  # made up
 PUPIL_COUNTS = "Alternative provision - local authority funded placements - pupil counts"
 PLACEMENT_REASONS = "School arranged alternative provision - by placement reason"
@@ -57,8 +60,13 @@ def legacy_publication_title(publication_id: str = PUBLICATION_ID) -> dict:
     return {"id": publication_id, "title": PUBLICATION_TITLE}
 
 
-def data_set_file_summary(data_set_id: str, title: str, time_from: str = "2017/18", time_to: str = "2025/26",
-                          published: str = PUBLISHED) -> dict:
+def data_set_file_summary(
+    data_set_id: str,
+    title: str,
+    time_from: str = "2017/18",
+    time_to: str = "2025/26",
+    published: str = PUBLISHED,
+) -> dict:
     """One DataSetFileSummaryViewModel of the latest SPC release."""
     file_name = title.lower().replace(" - ", "_").replace(" ", "_") + ".csv"
     return {
@@ -76,16 +84,25 @@ def data_set_file_summary(data_set_id: str, title: str, time_from: str = "2017/1
         "isSuperseded": False,
         "published": published,
         "lastUpdated": published,
-        "meta": {"numDataFileRows": 1000,
-                 "geographicLevels": ["Local authority", "National", "Regional"],
-                 "timePeriodRange": {"from": time_from, "to": time_to},
-                 "filters": ["Pupil age", "Pupil sex"], "indicators": ["Headcount"]},
+        "meta": {
+            "numDataFileRows": 1000,
+            "geographicLevels": ["Local authority", "National", "Regional"],
+            "timePeriodRange": {"from": time_from, "to": time_to},
+            "filters": ["Pupil age", "Pupil sex"],
+            "indicators": ["Headcount"],
+        },
         "api": None,
     }
 
 
 def paginated(results: list[dict], page: int, page_size: int, total_results: int) -> dict:
     """PaginatedListViewModel: one page of results and the paging block."""
-    return {"results": results,
-            "paging": {"page": page, "pageSize": page_size, "totalResults": total_results,
-                       "totalPages": int((total_results - 1) / page_size) + 1}}  # C# integer division
+    return {
+        "results": results,
+        "paging": {
+            "page": page,
+            "pageSize": page_size,
+            "totalResults": total_results,
+            "totalPages": int((total_results - 1) / page_size) + 1,
+        },
+    }  # C# integer division

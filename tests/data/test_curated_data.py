@@ -44,10 +44,18 @@ def test_650_seats_by_nation_with_unique_codes():
     assert len(seats) == 650
     assert seats["gss_code"].is_unique
     assert seats["nation"].value_counts().to_dict() == {
-        "England": 543, "Scotland": 57, "Wales": 32, "Northern Ireland": 18}
+        "England": 543,
+        "Scotland": 57,
+        "Wales": 32,
+        "Northern Ireland": 18,
+    }
     prefixes = seats["gss_code"].str[:3].groupby(seats["nation"]).unique()
     assert {n: list(p) for n, p in prefixes.items()} == {
-        "England": ["E14"], "Northern Ireland": ["N05"], "Scotland": ["S14"], "Wales": ["W07"]}
+        "England": ["E14"],
+        "Northern Ireland": ["N05"],
+        "Scotland": ["S14"],
+        "Wales": ["W07"],
+    }
     assert seats["mp_display_name"].str.len().min() > 0
     assert (seats["name_cy"] != "").sum() == 24
     assert seats.set_index("name").loc["Ynys Môn", "nation"] == "Wales"
@@ -72,8 +80,9 @@ def test_weights_are_shares_summing_to_one_except_the_flagged_seats():
     assert england["la_code"].nunique() == 153
 
 
-@pytest.mark.parametrize("measure", ["la_funded_ap_pupils", "state_funded_ap_school_pupils",
-                                     "school_arranged_ap_pupils"])
+@pytest.mark.parametrize(
+    "measure", ["la_funded_ap_pupils", "state_funded_ap_school_pupils", "school_arranged_ap_pupils"]
+)
 def test_la_rows_add_up_to_their_region_and_to_england_every_year(measure):
     ap = datasets.load("la_ap")
     ap = ap[ap["measure"] == measure]
@@ -112,8 +121,11 @@ def test_ap_covers_every_year_there_is_and_la_codes_are_harmonised():
 def test_every_english_seat_la_has_its_own_figure_for_the_newest_census():
     weights = datasets.load("seat_la_weights")
     ap = datasets.load("la_ap")
-    latest = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == ap["time_period"].max())
-                & ap["pupils"].notna()]
+    latest = ap[
+        (ap["measure"] == "la_funded_ap_pupils")
+        & (ap["time_period"] == ap["time_period"].max())
+        & ap["pupils"].notna()
+    ]
     # All 153 authorities, Luton (no 2022/23 figure in its source) and Cumberland and Westmorland and
     # Furness (Cumbria's until January 2023) included.
     assert set(weights.loc[weights["nation"] == "England", "la_code"]) == set(latest["la_code"]) - {""}
@@ -131,18 +143,30 @@ def test_la_ons_codes_agree_with_the_seat_weights():
         assert (las["la_gss_code"] == las["la_code"].map(current)).all(), name
     ap = datasets.load("la_ap").drop_duplicates("la_code").set_index("la_code")
     assert {code: ap.loc[code, "la_gss_code"] for code in ("815", "933", "942", "943", "821")} == {
-        "815": "E06000065", "933": "E06000066", "942": "E06000063", "943": "E06000064", "821": "E06000032"}
+        "815": "E06000065",
+        "933": "E06000066",
+        "942": "E06000063",
+        "943": "E06000064",
+        "821": "E06000032",
+    }
 
 
 def test_pupil_denominators_add_up_to_england():
     pupils = datasets.load("pupils")
     for year, rows in pupils.groupby("time_period"):
-        england = rows.loc[rows["geographic_level"] == "National", "pupils_sf_nursery_primary_secondary"].iloc[0]
+        england = rows.loc[
+            rows["geographic_level"] == "National", "pupils_sf_nursery_primary_secondary"
+        ].iloc[0]
         las = rows.loc[rows["geographic_level"] == "Local authority", "pupils_sf_nursery_primary_secondary"]
         assert las.sum() == england, year
         derived = rows.loc[rows["geographic_level"] == "National", "pupils_state_funded"].iloc[0]
-        assert abs(rows.loc[rows["geographic_level"] == "Local authority", "pupils_state_funded"].sum()
-                   - derived) / derived < 0.0001
+        assert (
+            abs(
+                rows.loc[rows["geographic_level"] == "Local authority", "pupils_state_funded"].sum() - derived
+            )
+            / derived
+            < 0.0001
+        )
 
 
 def test_npd_rows_keep_their_citation_and_marks():

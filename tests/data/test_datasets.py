@@ -7,8 +7,8 @@ import pytest
 
 from npd_briefing import config
 from npd_briefing.data import datasets
-from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.raw import read_text_csv, to_count
+from npd_briefing.exceptions import DataFileError
 
 SCHEMA = {"code": "string", "pupils": "integer", "share": "number", "flag": "boolean"}
 
@@ -20,7 +20,9 @@ def write(tmp_path, text, name="table.csv", encoding="utf-8"):
 
 
 def test_reads_types(tmp_path):
-    frame = datasets.read_table(write(tmp_path, "code,pupils,share,flag\n001,12,0.5,true\n002,,1,false\n"), SCHEMA)
+    frame = datasets.read_table(
+        write(tmp_path, "code,pupils,share,flag\n001,12,0.5,true\n002,,1,false\n"), SCHEMA
+    )
     assert frame["code"].tolist() == ["001", "002"]  # leading zeros kept
     assert frame["pupils"].iloc[0] == 12 and frame["pupils"].isna().iloc[1]
     assert frame["flag"].tolist() == [True, False]
@@ -95,7 +97,7 @@ def test_raw_reader_accepts_aliases_and_reports_unknown_layouts(tmp_path):
     path = write(tmp_path, "\ufefftime_period,sex,number_of_pupils\n202223,Total,c\n202223,Total,1,234\n")
     with pytest.raises(DataFileError):
         read_text_csv(path, ["time_period", "gender", "number_of_pupils"], aliases={"sex": "gender"})
-    path = write(tmp_path, "\ufefftime_period,sex,number_of_pupils\n202223,Total,c\n202223,Total,\"1,234\"\n")
+    path = write(tmp_path, '\ufefftime_period,sex,number_of_pupils\n202223,Total,c\n202223,Total,"1,234"\n')
     frame = read_text_csv(path, ["time_period", "gender", "number_of_pupils"], aliases={"sex": "gender"})
     assert to_count(frame["number_of_pupils"]).tolist()[1] == 1234
     assert to_count(frame["number_of_pupils"]).isna().iloc[0]

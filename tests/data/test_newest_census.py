@@ -22,14 +22,24 @@ BY_LA = SOURCES["ap_2024_25_by_la"]["path"]
 CENSUS = SOURCES["ap_census_totals"]["path"]
 
 # DfE number -> the name DfE's per-age file uses (the file has no codes).
-CHECKED_LAS = {"850": "Hampshire", "821": "Luton", "942": "Cumberland", "943": "Westmorland and Furness",
-               "815": "North Yorkshire", "933": "Somerset", "201": "City of London"}
+CHECKED_LAS = {
+    "850": "Hampshire",
+    "821": "Luton",
+    "942": "Cumberland",
+    "943": "Westmorland and Furness",
+    "815": "North Yorkshire",
+    "933": "Somerset",
+    "201": "City of London",
+}
 
 
 def newest(level: str) -> pd.DataFrame:
     ap = datasets.load("la_ap")
-    return ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == 202425)
-              & (ap["geographic_level"] == level)]
+    return ap[
+        (ap["measure"] == "la_funded_ap_pupils")
+        & (ap["time_period"] == 202425)
+        & (ap["geographic_level"] == level)
+    ]
 
 
 def test_2024_25_figures_are_the_raw_ages_summed():
@@ -56,13 +66,22 @@ def test_2024_25_rows_name_their_source_and_say_the_year_is_inferred():
     assert set(newest("National")["source_id"]) == {"ap_2024_25_england_by_age"}
     ap = datasets.load("la_ap")
     assert set(ap.loc[ap["time_period"] < 202425, "source_id"]) == {
-        "ap_census_totals", "ap_counts_by_provision", "school_ap_placement"}
-    for source_id in ("ap_2024_25_by_la", "ap_2024_25_by_la_age", "ap_2024_25_by_region_age",
-                      "ap_2024_25_england_by_age"):
+        "ap_census_totals",
+        "ap_counts_by_provision",
+        "school_ap_placement",
+    }
+    for source_id in (
+        "ap_2024_25_by_la",
+        "ap_2024_25_by_la_age",
+        "ap_2024_25_by_region_age",
+        "ap_2024_25_england_by_age",
+    ):
         source = datasets.source("la_ap", source_id)
         assert source["repository"] == "dfe-analytical-services/hackathon-2025-spc-sen-qa"
-        assert source["commit"] in {"ca97be6af9387e012076a116f165000a6aff09dd",
-                                    "bcde39fb914f10aa1e8197e81612b7743e2e46af"}
+        assert source["commit"] in {
+            "ca97be6af9387e012076a116f165000a6aff09dd",
+            "bcde39fb914f10aa1e8197e81612b7743e2e46af",
+        }
         assert "year inferred" in source["title"] and "inferred as 2024/25" in source["note"]
         assert "Alternative provision - local authority funded placements - pupil counts" in source["note"]
         assert (source["published"], source["retrieved"]) == (NOT_RECORDED, "2026-11-29")
@@ -72,9 +91,11 @@ def test_no_year_is_invented_and_the_caveats_name_the_gap():
     ap = datasets.load("la_ap")
     assert 202324 not in set(ap["time_period"])
     caveats = datasets.resource("la_ap")["caveats"]
-    assert caveats[0].startswith("Years by measure: la_funded_ap_pupils 2017/18 to 2022/23 and 2024/25 "
-                                 "(none for 2023/24); school_arranged_ap_pupils 2022/23; "
-                                 "state_funded_ap_school_pupils 2017/18 to 2022/23.")
+    assert caveats[0].startswith(
+        "Years by measure: la_funded_ap_pupils 2017/18 to 2022/23 and 2024/25 "
+        "(none for 2023/24); school_arranged_ap_pupils 2022/23; "
+        "state_funded_ap_school_pupils 2017/18 to 2022/23."
+    )
 
 
 def test_cumbria_successors_have_their_own_2024_25_figure_and_a_true_lineage_note():
@@ -84,8 +105,9 @@ def test_cumbria_successors_have_their_own_2024_25_figure_and_a_true_lineage_not
     assert funded.loc[funded["la_code"] == "909", "time_period"].max() == 202223
     lineage = datasets.load("la_lineage").set_index("la_code")
     for code in ("942", "943"):
-        assert lineage.loc[code, "note"] == ("Cumberland and Westmorland and Furness replaced Cumbria (909) "
-                                             "in April 2023.")
+        assert lineage.loc[code, "note"] == (
+            "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."
+        )
 
 
 def _one_line(excinfo) -> str:
@@ -100,8 +122,9 @@ def test_the_build_stops_when_the_2024_25_figures_do_not_add_up(raw):
     write(raw, REGION_AGES, regions)
     with pytest.raises(DataFileError) as excinfo:
         curate.build_tables(raw)
-    assert _one_line(excinfo).startswith(f"{raw / BY_LA}: totals differ from the regional file for 1 area(s), "
-                                         f"e.g. London: 8540 here, 0 there")
+    assert _one_line(excinfo).startswith(
+        f"{raw / BY_LA}: totals differ from the regional file for 1 area(s), e.g. London: 8540 here, 0 there"
+    )
 
     write(raw, REGION_AGES, read(config.RAW_DATA_DIR, REGION_AGES))
     england = read(raw, ENGLAND_AGES)
@@ -109,8 +132,9 @@ def test_the_build_stops_when_the_2024_25_figures_do_not_add_up(raw):
     write(raw, ENGLAND_AGES, england)
     with pytest.raises(DataFileError) as excinfo:
         curate.build_tables(raw)
-    assert _one_line(excinfo) == (f"{raw / BY_LA}: the LAs sum to 58,450 and the regions to 58,450, but the "
-                                  f"England file gives 58,550")
+    assert _one_line(excinfo) == (
+        f"{raw / BY_LA}: the LAs sum to 58,450 and the regions to 58,450, but the England file gives 58,550"
+    )
 
     write(raw, ENGLAND_AGES, read(config.RAW_DATA_DIR, ENGLAND_AGES))
     las = read(raw, BY_LA)

@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from npd_briefing import cli, config
-from npd_briefing.evidence import analysis
 from npd_briefing.data import curate, datasets, download
-from npd_briefing.exceptions import DataFileError
 from npd_briefing.data.manifest import read_manifest, table_csv_bytes
 from npd_briefing.data.sources import SOURCES
+from npd_briefing.evidence import analysis
+from npd_briefing.exceptions import DataFileError
 from tests.data import ees_answers as ees
 from tests.data.conftest import csv_bytes, needs_raw, read, write
 
@@ -44,8 +44,9 @@ def later_layout(frame):
     if "sex" in frame:
         frame = pd.concat([frame, frame.assign(sex="Female", number_of_pupils="1")])
     national = frame[frame["geographic_level"] == "National"]
-    constituency = national.assign(geographic_level="Parliamentary constituency", pcon_code="E14001063",
-                                   pcon_name="Aldershot")
+    constituency = national.assign(
+        geographic_level="Parliamentary constituency", pcon_code="E14001063", pcon_name="Aldershot"
+    )
     frame = pd.concat([frame, constituency], ignore_index=True)
     return frame[list(reversed(frame.columns))]
 
@@ -56,9 +57,13 @@ def add_year(frame):
     release has them, and Barnsley (370) given a new ONS code."""
     rows = frame[frame["time_period"] == "202223"].assign(time_period="202324")
     cumbria = rows[rows["old_la_code"] == "909"]
-    rows = pd.concat([rows[rows["old_la_code"] != "909"],
-                      cumbria.assign(old_la_code="942", new_la_code="E06000063", la_name="Cumberland"),
-                      cumbria.assign(old_la_code="943", new_la_code="E06000064", la_name="Westmorland and Furness")])
+    rows = pd.concat(
+        [
+            rows[rows["old_la_code"] != "909"],
+            cumbria.assign(old_la_code="942", new_la_code="E06000063", la_name="Cumberland"),
+            cumbria.assign(old_la_code="943", new_la_code="E06000064", la_name="Westmorland and Furness"),
+        ]
+    )
     for code, gss in (("370", "E08000038"), ("815", "E06000065"), ("933", "E06000066")):
         rows.loc[rows["old_la_code"] == code, "new_la_code"] = gss
     return pd.concat([frame, rows], ignore_index=True)
@@ -68,22 +73,31 @@ def new_mp(frame):
     """The MP lookup with Aldershot's MP replaced by a made-up one."""
     frame = frame.copy()
     frame.loc[frame["pcon_code"] == "E14001063", ["member_id", "full_title", "display_as", "party_text"]] = [
-        "999999", "A. N. Other MP", "A. N. Other", "Independent"]
+        "999999",
+        "A. N. Other MP",
+        "A. N. Other",
+        "Independent",
+    ]
     return frame
 
 
 def test_a_later_layout_builds_the_same_tables_with_symbols_as_blanks(raw):
     before = curate.build_tables(raw)
     census = read(raw, CENSUS)
-    marked = census.index[(census["geographic_level"] == "Local authority") & (census["time_period"] == "202223")][:7]
+    marked = census.index[
+        (census["geographic_level"] == "Local authority") & (census["time_period"] == "202223")
+    ][:7]
     census.loc[marked, "number_of_pupils"] = SYMBOLS
     write(raw, CENSUS, later_layout(census), bom=True)
     write(raw, PLACEMENT, later_layout(read(raw, PLACEMENT)), bom=True)
 
     after = curate.build_tables(raw)
     expected = before["la_ap"].copy()
-    blanked = (expected["measure"].eq("la_funded_ap_pupils") & expected["time_period"].eq(202223)
-               & expected["la_code"].isin(census.loc[marked, "old_la_code"]))
+    blanked = (
+        expected["measure"].eq("la_funded_ap_pupils")
+        & expected["time_period"].eq(202223)
+        & expected["la_code"].isin(census.loc[marked, "old_la_code"])
+    )
     expected.loc[blanked, "pupils"] = pd.NA
     assert blanked.sum() == len(SYMBOLS)
     pd.testing.assert_frame_equal(after["la_ap"], expected)
@@ -100,15 +114,20 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
     manifest = curate.build_data(raw, data)
     changes = manifest["changelog"][-1]["changes"]
     # 2023/24 fills the gap between January 2023 and the 2024/25 figures.
-    assert any(line.startswith("la_ap: 2195 -> ") and line.endswith("; years 2017/18 to 2024/25")
-               for line in changes), changes
+    assert any(
+        line.startswith("la_ap: 2195 -> ") and line.endswith("; years 2017/18 to 2024/25") for line in changes
+    ), changes
     # 163 rows for 2023/24 (Cumbria's split adds one), and Barnsley's six years re-coded.
-    assert ("pupils: 970 -> 1133 rows (169 added, 6 removed); years 2017/18 to 2023/24 (was 2017/18 to 2022/23)"
-            in changes)
+    assert (
+        "pupils: 970 -> 1133 rows (169 added, 6 removed); years 2017/18 to 2023/24 (was 2017/18 to 2022/23)"
+        in changes
+    )
     assert "Aldershot (E14001063): MP Alex Baker (Labour) -> A. N. Other (Independent)" in changes
     assert "LA 370 Barnsley: ONS code E08000016 -> E08000038" in changes
-    assert changes[-1].startswith("warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
-                                  "(the rate denominator) end at 2023/24")
+    assert changes[-1].startswith(
+        "warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
+        "(the rate denominator) end at 2023/24"
+    )
     caveats = next(r for r in manifest["resources"] if r["name"] == "la_ap")["caveats"]
     assert caveats[0].startswith("Years by measure: la_funded_ap_pupils 2017/18 to 2024/25; ")
     assert curate.build_data(raw, data)["changelog"] == manifest["changelog"]  # nothing new, nothing logged
@@ -117,8 +136,13 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
     monkeypatch.setattr(datasets, "load", lambda name, data_dir=data: original_load(name, data_dir))
     assert analysis.latest_year() == 202425
     lineage = datasets.load("la_lineage").set_index("la_code")
-    assert lineage.loc["942", "note"] == "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."
-    picture = analysis.local_picture("E14001424")  # Penrith and Solway: Cumberland and Westmorland and Furness
+    assert (
+        lineage.loc["942", "note"]
+        == "Cumberland and Westmorland and Furness replaced Cumbria (909) in April 2023."
+    )
+    picture = analysis.local_picture(
+        "E14001424"
+    )  # Penrith and Solway: Cumberland and Westmorland and Furness
     assert picture.census_year == 202425 and picture.rate_year == 202324
     assert [(a.la_code, a.rate.la_code) for a in picture.authorities] == [("942", "942"), ("943", "943")]
     assert picture.authorities[0].pupils == 166
@@ -129,14 +153,20 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
 def test_ap_figures_beyond_the_denominators_are_reported(raw, tmp_path):
     data = tmp_path / "data"
     changes = curate.build_data(raw, data)["changelog"][-1]["changes"]
-    assert changes[-1].startswith("warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
-                                  "(the rate denominator) end at 2022/23")
+    assert changes[-1].startswith(
+        "warning: LA-funded AP figures reach 2024/25 but the pupil headcounts "
+        "(the rate denominator) end at 2022/23"
+    )
 
 
 def test_an_unknown_layout_stops_the_build_naming_what_is_missing(raw):
-    census = read(raw, CENSUS).rename(columns={"old_la_code": "la_code_3digit", "number_of_pupils": "headcount"})
+    census = read(raw, CENSUS).rename(
+        columns={"old_la_code": "la_code_3digit", "number_of_pupils": "headcount"}
+    )
     write(raw, CENSUS, census)
-    with pytest.raises(DataFileError, match=r"missing column\(s\) old_la_code, number_of_pupils; this layout"):
+    with pytest.raises(
+        DataFileError, match=r"missing column\(s\) old_la_code, number_of_pupils; this layout"
+    ):
         curate.build_tables(raw)
 
     shutil.copyfile(config.RAW_DATA_DIR / CENSUS, raw / CENSUS)
@@ -166,27 +196,43 @@ def fake_release(raw, title_answer=None):
     pub = ees.PUBLICATION_ID
     listing = f"{api}/data-set-files?publicationId={pub}&latestOnly=true&page={{}}&pageSize=40"
     ods = "https://assets.publishing.service.gov.uk/media/1/dfe-external-data-shares.ods"
-    census = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d01", ees.PUPIL_COUNTS, time_to="2024/25")
+    census = ees.data_set_file_summary(
+        "9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d01", ees.PUPIL_COUNTS, time_to="2024/25"
+    )
     other = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d00", "Class size - by school")
-    reasons = ees.data_set_file_summary("9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d02", ees.PLACEMENT_REASONS,
-                                        time_from="2022/23")
+    reasons = ees.data_set_file_summary(
+        "9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d02", ees.PLACEMENT_REASONS, time_from="2022/23"
+    )
     return {
-        f"{api}/publications/{download.SPC_PUBLICATION}/title":
-            json.dumps(title_answer or ees.publication_title()).encode(),
-        listing.format(1): json.dumps(ees.paginated([census, other], page=1, page_size=40, total_results=41)).encode(),
-        listing.format(2): json.dumps(ees.paginated([reasons], page=2, page_size=40, total_results=41)).encode(),
-        f"{api}/data-set-files/{census['id']}/download": csv_bytes(later_layout(add_year(read(raw, CENSUS))), bom=True),
-        f"{api}/data-set-files/{reasons['id']}/download":
-            csv_bytes(later_layout(add_year(read(raw, PLACEMENT))), bom=True),
+        f"{api}/publications/{download.SPC_PUBLICATION}/title": json.dumps(
+            title_answer or ees.publication_title()
+        ).encode(),
+        listing.format(1): json.dumps(
+            ees.paginated([census, other], page=1, page_size=40, total_results=41)
+        ).encode(),
+        listing.format(2): json.dumps(
+            ees.paginated([reasons], page=2, page_size=40, total_results=41)
+        ).encode(),
+        f"{api}/data-set-files/{census['id']}/download": csv_bytes(
+            later_layout(add_year(read(raw, CENSUS))), bom=True
+        ),
+        f"{api}/data-set-files/{reasons['id']}/download": csv_bytes(
+            later_layout(add_year(read(raw, PLACEMENT))), bom=True
+        ),
         download.MP_LOOKUP_URL: csv_bytes(new_mp(read(raw, MPS))),
-        download.REGISTER_CONTENT_API: json.dumps({"public_updated_at": "2026-09-10T09:30:00Z", "details": {
-            "attachments": [{"title": "DfE external data shares: June 2026", "url": ods}]}}).encode(),
+        download.REGISTER_CONTENT_API: json.dumps(
+            {
+                "public_updated_at": "2026-09-10T09:30:00Z",
+                "details": {"attachments": [{"title": "DfE external data shares: June 2026", "url": ods}]},
+            }
+        ).encode(),
         ods: b"PK fake spreadsheet",
     }
 
 
 def serve(monkeypatch, served, failing=()):
     """Answer each request from ``served``; a URL in ``failing`` answers HTTP 500."""
+
     def fake_urlopen(request, timeout):
         if request.full_url in failing:
             raise urllib.error.HTTPError(request.full_url, 500, "Internal Server Error", {}, None)
@@ -198,7 +244,9 @@ def serve(monkeypatch, served, failing=()):
 
 
 def sources_of(data_dir):
-    return {s["id"]: s for r in read_manifest(data_dir / "datapackage.json")["resources"] for s in r["sources"]}
+    return {
+        s["id"]: s for r in read_manifest(data_dir / "datapackage.json")["resources"] for s in r["sources"]
+    }
 
 
 def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp_path, monkeypatch, capsys):
@@ -217,9 +265,15 @@ def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp
     census = sources["ap_census_totals"]
     # published: what EES says of the data set; retrieved: the day it was downloaded.
     assert (census["download_url"], census["published"], census["retrieved"]) == (
-        census_url, "2026-06-04", date.today().isoformat())
+        census_url,
+        "2026-06-04",
+        date.today().isoformat(),
+    )
     assert census["download_sha256"] == hashlib.sha256(served[census_url]).hexdigest()
-    assert census["title"] == f"Schools, pupils and their characteristics, Academic year 2025/26: {ees.PUPIL_COUNTS}"
+    assert (
+        census["title"]
+        == f"Schools, pupils and their characteristics, Academic year 2025/26: {ees.PUPIL_COUNTS}"
+    )
     assert census["repository"] == census["commit"] == census["commit_date"] == ""
     mps = sources["dfe_mp_lookup"]
     assert mps["download_sha256"] == hashlib.sha256(served[download.MP_LOOKUP_URL]).hexdigest()
@@ -232,12 +286,17 @@ def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp
 
 
 def test_the_title_answer_before_december_2025_is_accepted(monkeypatch):
-    served = {f"{download.EES_CONTENT_API}/publications/{download.SPC_PUBLICATION}/title":
-              json.dumps(ees.legacy_publication_title()).encode()}
+    served = {
+        f"{download.EES_CONTENT_API}/publications/{download.SPC_PUBLICATION}/title": json.dumps(
+            ees.legacy_publication_title()
+        ).encode()
+    }
     serve(monkeypatch, served)
     assert download.publication_id(download.SPC_PUBLICATION) == ees.PUBLICATION_ID
     served[next(iter(served))] = json.dumps({"title": ees.PUBLICATION_TITLE}).encode()
-    with pytest.raises(DataFileError, match=r"/title: the answer has no publicationId; the EES API may have changed"):
+    with pytest.raises(
+        DataFileError, match=r"/title: the answer has no publicationId; the EES API may have changed"
+    ):
         download.publication_id(download.SPC_PUBLICATION)
 
 
@@ -250,16 +309,19 @@ def test_one_source_failing_does_not_stop_the_others(raw, data_dir, tmp_path, mo
     downloads = tmp_path / "downloads"
     assert cli.main(["data", "--download", "--raw", str(raw), "--download-dir", str(downloads)]) == 0
     out = capsys.readouterr().out
-    failed = (f"not downloaded: school_ap_placement: could not download {reasons_url} (HTTP 500); check the "
-              f"internet connection, or rebuild from local files with `python build.py data --raw DIR` (built "
-              f"from the --raw copy)")
+    failed = (
+        f"not downloaded: school_ap_placement: could not download {reasons_url} (HTTP 500); check the "
+        f"internet connection, or rebuild from local files with `python build.py data --raw DIR` (built "
+        f"from the --raw copy)"
+    )
     assert failed in out and "not downloaded: dfe_external_data_shares: could not download" in out
     assert "downloaded dfe/ap/ap_placements_ap_census.csv" in out
     assert "downloaded constituencies/dfe_mp_lookup.csv" in out
 
     record = json.loads((downloads / "downloads.json").read_text())
-    assert record["school_ap_placement"] == {"not_downloaded": failed.split(": ", 2)[2].removesuffix(
-        " (built from the --raw copy)")}
+    assert record["school_ap_placement"] == {
+        "not_downloaded": failed.split(": ", 2)[2].removesuffix(" (built from the --raw copy)")
+    }
     assert "download_url" in record["ap_census_totals"] and "download_url" in record["dfe_mp_lookup"]
     manifest = read_manifest(data_dir / "datapackage.json")
     assert failed in manifest["changelog"][-1]["changes"]
@@ -272,7 +334,9 @@ def test_one_source_failing_does_not_stop_the_others(raw, data_dir, tmp_path, mo
     assert 202324 in set(pd.read_csv(data_dir / "la_ap.csv")["time_period"])
 
 
-def test_a_changed_title_answer_skips_ees_and_keeps_the_mp_lookup(raw, data_dir, tmp_path, monkeypatch, capsys):
+def test_a_changed_title_answer_skips_ees_and_keeps_the_mp_lookup(
+    raw, data_dir, tmp_path, monkeypatch, capsys
+):
     """The failure issue 11 describes: the title answer changed shape, and the whole download stopped."""
     served = fake_release(raw, title_answer={"title": ees.PUBLICATION_TITLE})
     serve(monkeypatch, served)

@@ -18,13 +18,20 @@ def raw_2025_total(la_name: str) -> int:
 
 
 def curated(measure: str, time_period: int, la_code: str | None = None, level: str = "Local authority"):
-    rows = [r for r in read_csv("la_ap") if r["measure"] == measure and r["time_period"] == str(time_period)
-            and r["geographic_level"] == level and (la_code is None or r["la_code"] == la_code)]
+    rows = [
+        r
+        for r in read_csv("la_ap")
+        if r["measure"] == measure
+        and r["time_period"] == str(time_period)
+        and r["geographic_level"] == level
+        and (la_code is None or r["la_code"] == la_code)
+    ]
     return int(rows[0]["pupils"]) if rows and rows[0]["pupils"] else None
 
 
-@pytest.mark.parametrize("seat, la_name", [("E14001063", "Hampshire"), ("E14001345", "Luton"),
-                                          ("E14001152", "Cumberland")])
+@pytest.mark.parametrize(
+    "seat, la_name", [("E14001063", "Hampshire"), ("E14001345", "Luton"), ("E14001152", "Cumberland")]
+)
 def test_the_headline_count_is_the_newest_census(seat, la_name):
     picture = analysis.local_picture(seat)
     assert picture.census_year == 202425
@@ -37,7 +44,9 @@ def test_rates_are_for_the_newest_year_with_a_headcount_with_numerator_and_denom
     picture = analysis.local_picture("E14001063")
     assert picture.rate_year == max(years_with_headcount) < picture.census_year
     rate = picture.authorities[0].rate
-    heads = next(r for r in read_csv("pupils") if r["la_code"] == "850" and r["time_period"] == str(rate.time_period))
+    heads = next(
+        r for r in read_csv("pupils") if r["la_code"] == "850" and r["time_period"] == str(rate.time_period)
+    )
     assert rate.pupils == curated("la_funded_ap_pupils", rate.time_period, "850")
     assert rate.denominator == int(heads["pupils_state_funded"])
     assert rate.per_10000 == pytest.approx(rate.pupils / rate.denominator * 10_000)
@@ -65,10 +74,16 @@ def test_a_seat_with_a_tiny_authority_says_why_it_has_no_rate():
 def test_the_trend_leaves_a_missing_year_as_a_gap():
     picture = analysis.local_picture("E14001063")
     trend = picture.authorities[0].trend
-    published = {r["academic_year"] for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils"
-                 and r["la_code"] == "850" and r["pupils"]}
-    national = {r["academic_year"] for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils"
-                and r["geographic_level"] == "National"}
+    published = {
+        r["academic_year"]
+        for r in read_csv("la_ap")
+        if r["measure"] == "la_funded_ap_pupils" and r["la_code"] == "850" and r["pupils"]
+    }
+    national = {
+        r["academic_year"]
+        for r in read_csv("la_ap")
+        if r["measure"] == "la_funded_ap_pupils" and r["geographic_level"] == "National"
+    }
     assert trend.last_year == max(published)
     assert "2023/24" not in national and trend.missing_years == ("2023/24",)
 

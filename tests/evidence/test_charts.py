@@ -12,8 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from npd_briefing.evidence import charts, register
 from npd_briefing.data import datasets  # noqa: E402
+from npd_briefing.evidence import charts, register
 from npd_briefing.evidence.charts import Chart  # noqa: E402
 
 LA = "830"  # Derbyshire: in every year of the data
@@ -89,8 +89,9 @@ def test_scale_chart_shows_each_cited_count_and_marks_secondary(made):
 
 def test_tier_chart_numbers_periods_and_checked_totals(made):
     chart = made["requests_by_tier"]
-    for value in list(facts("F06", "F07", "F08", "F09", "F10", "F11")["value"]) + \
-            list(counts("C001", "C002", "C003", "C004", "C005", "C006")["value"]):
+    for value in list(facts("F06", "F07", "F08", "F09", "F10", "F11")["value"]) + list(
+        counts("C001", "C002", "C003", "C004", "C005", "C006")["value"]
+    ):
         assert n(value) in chart.alt
     assert "Mar 2012 to Dec 2016" in chart.alt and "Apr 2012 to Dec 2014" in chart.alt
     tiers_sum = counts("C002", "C003", "C004", "C005", "C006")["value"].sum()
@@ -171,13 +172,20 @@ def test_ranking_states_england_rate_rank_and_denominator(made):
     chart = made["la_rate_ranking"]
     ap, pupils = datasets.load("la_ap"), datasets.load("pupils")
     # The newest year with both a count and a denominator (counts may run ahead: 2024/25 has no headcount).
-    year = max(set(ap.loc[ap["measure"] == "la_funded_ap_pupils", "time_period"]) & set(pupils["time_period"]))
+    year = max(
+        set(ap.loc[ap["measure"] == "la_funded_ap_pupils", "time_period"]) & set(pupils["time_period"])
+    )
     ap = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["time_period"] == year)]
     pupils = pupils[pupils["time_period"] == year]
-    england = (ap.loc[ap["geographic_level"] == "National", "pupils"].iloc[0]
-               / pupils.loc[pupils["geographic_level"] == "National", "pupils_state_funded"].iloc[0] * 10_000)
+    england = (
+        ap.loc[ap["geographic_level"] == "National", "pupils"].iloc[0]
+        / pupils.loc[pupils["geographic_level"] == "National", "pupils_state_funded"].iloc[0]
+        * 10_000
+    )
     las = ap[ap["geographic_level"] == "Local authority"].merge(
-        pupils[pupils["geographic_level"] == "Local authority"][["la_code", "pupils_state_funded"]], on="la_code")
+        pupils[pupils["geographic_level"] == "Local authority"][["la_code", "pupils_state_funded"]],
+        on="la_code",
+    )
     las = las[las["pupils"] >= 10]  # the small-numbers rule: no rate or rank from fewer than 10 pupils
     las["rate"] = las["pupils"] / las["pupils_state_funded"] * 10_000
     las = las.sort_values("rate", ascending=False).reset_index(drop=True)
@@ -217,10 +225,13 @@ def test_unknown_la_code_is_an_error():
 
 def test_register_charts_on_a_fixture(tmp_path):
     fixture = tmp_path / "register_fixture.csv"  # a test fixture, never evidence
-    fixture.write_text("Organisation name,Project title,Tier,Date of release,Sector\n"
-                       "Fixture Org A,Project A,Tier 1,2014-03-01,Commercial\n"
-                       "Fixture Org B,Project B,Tier 2,2016-05-02,Academic\n"
-                       "Fixture Org C,Project C,Tier 2,,Academic\n", encoding="utf-8")
+    fixture.write_text(
+        "Organisation name,Project title,Tier,Date of release,Sector\n"
+        "Fixture Org A,Project A,Tier 1,2014-03-01,Commercial\n"
+        "Fixture Org B,Project B,Tier 2,2016-05-02,Academic\n"
+        "Fixture Org C,Project C,Tier 2,,Academic\n",
+        encoding="utf-8",
+    )
     made = register.register_charts(register.load_register(fixture))
     assert len(made) == 3
     by_year, by_sector, by_tier = made
@@ -228,5 +239,7 @@ def test_register_charts_on_a_fixture(tmp_path):
     assert "Academic 2; Commercial 1" in by_sector.alt
     assert "Tier 1 1; Tier 2 2" in by_tier.alt
     for chart in made:
-        assert "register_fixture.csv" in chart.source and chart.title == " ".join(chart.figure.get_suptitle().split())
+        assert "register_fixture.csv" in chart.source and chart.title == " ".join(
+            chart.figure.get_suptitle().split()
+        )
         assert all(UNIT.search(ax.get_xlabel() + ax.get_ylabel()) for ax in chart.figure.axes)

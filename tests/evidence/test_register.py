@@ -48,6 +48,7 @@ def charts_by_title(frame):
 
 # ---- the late-2017 workbook ------------------------------------------------------------------------
 
+
 def test_2017_counts_releases_from_the_completed_sheet_only(sept_2017):
     frame = load_register(sept_2017)
     read = frame.attrs["read"]
@@ -67,11 +68,15 @@ def test_2017_multi_tier_cell_is_kept_as_written_and_no_sector_chart(sept_2017):
     frame = load_register(sept_2017)
     assert frame.loc[frame["reference"] == "DR170214.02", "tier"].item() == "Tier 1 and Tier 2"
     titles = list(charts_by_title(frame))
-    assert titles == ["Releases in the supplied register by year, 2017",
-                      "Releases in the supplied register by tier of data"]
+    assert titles == [
+        "Releases in the supplied register by year, 2017",
+        "Releases in the supplied register by tier of data",
+    ]
     tier_chart = register_charts(frame)[1]
     assert "Tier 1 and Tier 2 1; Tier 2 1" in tier_chart.alt
-    assert frame["sector"].isna().all() and frame["classification"].isna().all()  # no column: NA, not 'not stated'
+    assert (
+        frame["sector"].isna().all() and frame["classification"].isna().all()
+    )  # no column: NA, not 'not stated'
 
 
 def test_2017_overlapping_sheets_count_each_share_once(sept_2017):
@@ -80,8 +85,10 @@ def test_2017_overlapping_sheets_count_each_share_once(sept_2017):
     kept = frame.loc[frame["reference"] == "DR170101.01", "sheet"].item()
     assert kept == "June 17 to Sept 17"  # kept from the release sheet, dropped from live cases
     read = frame.attrs["read"]
-    assert any("1 in 'live cases April 12 to May 17': the same share as a row kept from 'June 17 to Sept 17'" in d
-               for d in read.dropped)
+    assert any(
+        "1 in 'live cases April 12 to May 17': the same share as a row kept from 'June 17 to Sept 17'" in d
+        for d in read.dropped
+    )
     assert len(frame) == 10 and len(released(frame)) == 6
     assert frame.loc[frame["sheet"] == "open", "outcome"].eq("pending").all()
     assert read.outcomes == {"released": 6, "pending": 2, "rejected": 1, "not pursued": 1, "unknown": 0}
@@ -89,15 +96,27 @@ def test_2017_overlapping_sheets_count_each_share_once(sept_2017):
 
 def test_shares_without_references_are_matched_across_sheets_by_organisation_purpose_and_date(tmp_path):
     header = ["Requesting organisation", "Project title", "Date of DMAP approval"]
-    path = editions.write_workbook(tmp_path / "no_references.xlsx", {
-        "June 17 to Sept 17": [header, ["Fixture Org A", "Fixture project A", "22/06/2017"],
-                               ["Fixture Org A", "Fixture project A", "01/07/2017"]],
-        "live cases April 12 to May 17": [header, ["fixture org a", "Fixture Project A", "22.06.2017"],
-                                          ["Fixture Org B", "Fixture project B", "22/06/2017"]]})
+    path = editions.write_workbook(
+        tmp_path / "no_references.xlsx",
+        {
+            "June 17 to Sept 17": [
+                header,
+                ["Fixture Org A", "Fixture project A", "22/06/2017"],
+                ["Fixture Org A", "Fixture project A", "01/07/2017"],
+            ],
+            "live cases April 12 to May 17": [
+                header,
+                ["fixture org a", "Fixture Project A", "22.06.2017"],
+                ["Fixture Org B", "Fixture project B", "22/06/2017"],
+            ],
+        },
+    )
     frame = load_register(path, kinds=["releases", "live cases"])
     assert frame["organisation"].tolist() == ["Fixture Org A", "Fixture Org A", "Fixture Org B"]
-    assert frame.attrs["read"].dropped == ["1 in 'live cases April 12 to May 17': the same share as a row kept from "
-                                           "'June 17 to Sept 17' (matched by its organisation, purpose and date)"]
+    assert frame.attrs["read"].dropped == [
+        "1 in 'live cases April 12 to May 17': the same share as a row kept from "
+        "'June 17 to Sept 17' (matched by its organisation, purpose and date)"
+    ]
 
 
 def test_2017_odd_dates_are_read_day_first_and_a_typo_is_no_date(sept_2017):
@@ -117,13 +136,16 @@ def test_2017_odd_dates_are_read_day_first_and_a_typo_is_no_date(sept_2017):
 def test_2017_report_names_header_columns_and_dropped_rows(sept_2017):
     text = str(load_register(sept_2017).attrs["read"])
     assert "'June 17 to Sept 17' (completed or approved releases): header on row 4" in text
-    assert ("reference = 'DfE reference'; organisation = 'Requesting organisation'; purpose = 'Project title'; "
-            "tier = 'Data requested (tier)'; date = 'Date of DMAP approval'; dates mean: approval (DMAP)") in text
+    assert (
+        "reference = 'DfE reference'; organisation = 'Requesting organisation'; purpose = 'Project title'; "
+        "tier = 'Data requested (tier)'; date = 'Date of DMAP approval'; dates mean: approval (DMAP)"
+    ) in text
     assert "1 in 'June 17 to Sept 17': no organisation named (total or note rows)" in text
     assert "'tier of data' describes the tiers of data" in text
 
 
 # ---- the April 2018 file ---------------------------------------------------------------------------
+
 
 def test_april_2018_pending_cell_and_combined_date_column(april_2018):
     frame = load_register(april_2018)
@@ -136,11 +158,13 @@ def test_april_2018_pending_cell_and_combined_date_column(april_2018):
     assert any("also records rejections" in note for note in read.notes)
     by_year = register_charts(frame)[0]
     assert by_year.figure.axes[0].get_xlabel() == (
-        "Year of the date: extract sent, re-use granted or application rejected (year)")
+        "Year of the date: extract sent, re-use granted or application rejected (year)"
+    )
     assert "Column chart of 4 releases" in by_year.alt and "Not counted: pending 1" in by_year.alt
 
 
 # ---- the 2020 ODS "DfE external data shares" -------------------------------------------------------
+
 
 def test_2020_counts_dsap_shares_and_charts_classification_not_tier(shares_2020):
     frame = load_register(shares_2020)
@@ -148,8 +172,10 @@ def test_2020_counts_dsap_shares_and_charts_classification_not_tier(shares_2020)
     assert [s.name for s in read.read] == ["DSAP approved shares"]
     assert len(released(frame)) == 3 and frame["date_meaning"].eq("approval (DSAP)").all()
     titles = list(charts_by_title(frame))
-    assert titles == ["Releases in the supplied register by year, 2018 to 2019",
-                      "Releases in the supplied register by classification of data"]
+    assert titles == [
+        "Releases in the supplied register by year, 2018 to 2019",
+        "Releases in the supplied register by classification of data",
+    ]
     assert any("any DfE data, not only the National Pupil Database" in note for note in read.notes)
     assert set(frame["reference"]) == {"DS00101", "R0101", "DS00202"}
 
@@ -157,8 +183,11 @@ def test_2020_counts_dsap_shares_and_charts_classification_not_tier(shares_2020)
 def test_2020_other_kinds_when_asked_each_chart_from_its_own_sheets(shares_2020):
     frame = load_register(shares_2020, kinds=["releases", "held", "orders"])
     read = frame.attrs["read"]
-    assert {s.name: s.kind for s in read.read} == {"DSAP approved shares": "releases",
-                                                   "NPD requests pre April 2018": "held", "Police": "orders"}
+    assert {s.name: s.kind for s in read.read} == {
+        "DSAP approved shares": "releases",
+        "NPD requests pre April 2018": "held",
+        "Police": "orders",
+    }
     skipped = {s.name: s.skipped for s in read.sheets if s.skipped}
     assert "no header row naming the organisation" in skipped["Home Office"]
     police = frame[frame["sheet"] == "Police"].set_index("organisation")["outcome"]
@@ -178,12 +207,20 @@ def test_2020_sheets_are_told_by_their_titles_when_names_say_nothing(folder):
     opaque = editions.write_edition("2020", folder / "opaque", opaque_names=True)
     frame = load_register(opaque, kinds=["releases", "held", "agreements"])
     kinds = {s.name: s.kind for s in frame.attrs["read"].sheets}
-    assert kinds == {"Sheet1": "reference", "Sheet2": "releases", "Sheet3": "agreements", "Sheet4": "held",
-                     "Sheet5": "orders", "Sheet6": "orders", "Sheet7": "orders"}
+    assert kinds == {
+        "Sheet1": "reference",
+        "Sheet2": "releases",
+        "Sheet3": "agreements",
+        "Sheet4": "held",
+        "Sheet5": "orders",
+        "Sheet6": "orders",
+        "Sheet7": "orders",
+    }
     assert len(released(frame)) == 6
 
 
 # ---- what is said, and refused ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("edition", ["2017", "2018", "2020"])
 def test_file_is_named_by_its_name_never_its_folder(folder, edition):
@@ -196,8 +233,9 @@ def test_file_is_named_by_its_name_never_its_folder(folder, edition):
 
 
 def test_a_file_whose_kind_cannot_be_told_is_refused_in_one_line(tmp_path):
-    path = editions.write_workbook(tmp_path / "mystery.xlsx", {"Sheet1": [["Name", "Count"], ["x", "1"]],
-                                                               "Sheet2": [["nothing here"]]})
+    path = editions.write_workbook(
+        tmp_path / "mystery.xlsx", {"Sheet1": [["Name", "Count"], ["x", "1"]], "Sheet2": [["nothing here"]]}
+    )
     with pytest.raises(DataFileError) as error:
         load_register(path)
     message = str(error.value)
@@ -208,7 +246,9 @@ def test_a_file_whose_kind_cannot_be_told_is_refused_in_one_line(tmp_path):
 
 
 def test_no_sheet_of_the_kinds_asked_names_the_kinds_present(sept_2017):
-    with pytest.raises(DataFileError, match=r"no sheet of the kinds asked \(held\).*releases, live cases, open cases"):
+    with pytest.raises(
+        DataFileError, match=r"no sheet of the kinds asked \(held\).*releases, live cases, open cases"
+    ):
         load_register(sept_2017, kinds=["held"])
 
 
@@ -227,10 +267,12 @@ Fixture Research Ltd,Fixture project A,Tier 1,03/02/2014,Commercial,
 Fixture University,Fixture project B,2,2015-11-20,Academic,
 ,,,,,
 """
-NEW_STYLE = ('"Applicant organisation name","Purpose of the project","Level of data (tier)",'
-             f'"{editions.DATE_2018}","Requestor type"\n'
-             "Fixture Research Ltd,Fixture project A,Tier 1,2014-02-03,Commercial\n"
-             "Fixture University,Fixture project B,Tier 2 - identifiable,20/11/2015,Academic\n")
+NEW_STYLE = (
+    '"Applicant organisation name","Purpose of the project","Level of data (tier)",'
+    f'"{editions.DATE_2018}","Requestor type"\n'
+    "Fixture Research Ltd,Fixture project A,Tier 1,2014-02-03,Commercial\n"
+    "Fixture University,Fixture project B,Tier 2 - identifiable,20/11/2015,Academic\n"
+)
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -253,10 +295,12 @@ def test_csv_copies_load_to_the_same_rows(tmp_path, text):
 
 
 def test_windows_1252_csv_blank_fields_and_a_status_column(tmp_path):
-    text = ("Requestor,Project,Date of release,Sector,Status\n"
-            "Fixture Caf\u00e9 Ltd,,27.2.207,,\n"
-            "Fixture Two Ltd,Fixture project,01/02/2016,Academic,Closed\n"
-            "Fixture Three Ltd,Fixture project,,Academic,Withdrawn by applicant\n")
+    text = (
+        "Requestor,Project,Date of release,Sector,Status\n"
+        "Fixture Caf\u00e9 Ltd,,27.2.207,,\n"
+        "Fixture Two Ltd,Fixture project,01/02/2016,Academic,Closed\n"
+        "Fixture Three Ltd,Fixture project,,Academic,Withdrawn by applicant\n"
+    )
     frame = load_register(write(tmp_path, "old.csv", text, encoding="cp1252"))
     first = frame.iloc[0]
     assert first["organisation"] == "Fixture Caf\u00e9 Ltd"
@@ -266,13 +310,24 @@ def test_windows_1252_csv_blank_fields_and_a_status_column(tmp_path):
 
 
 def test_headers_match_the_synonyms_of_every_edition():
-    found = match_headers(["ORGANISATION TYPE", "organisation-name", "Project ref", "Date approved (DMAP)", "Level"])
+    found = match_headers(
+        ["ORGANISATION TYPE", "organisation-name", "Project ref", "Date approved (DMAP)", "Level"]
+    )
     assert found == {"sector": 0, "organisation": 1, "date": 3, "tier": 4}
-    for organisation in ["Requesting organisation", "Recipient organisation", "Data recipient", "Third party",
-                         "Requestor organisation name", "Applicant"]:
+    for organisation in [
+        "Requesting organisation",
+        "Recipient organisation",
+        "Data recipient",
+        "Third party",
+        "Requestor organisation name",
+        "Applicant",
+    ]:
         assert match_headers([organisation, "Purpose"])["organisation"] == 0, organisation
     assert match_headers(["Organisation", "Data requested (tier)", "Classification of data"]) == {
-        "organisation": 0, "tier": 1, "classification": 2}
+        "organisation": 0,
+        "tier": 1,
+        "classification": 2,
+    }
     # two date columns: the one that shows data went out wins over the request date
     assert match_headers(["Organisation", "Date request received", "Date extract sent"])["date"] == 2
     assert date_meaning("DSAP approval date") == "approval (DSAP)"
@@ -282,15 +337,33 @@ def test_headers_match_the_synonyms_of_every_edition():
 
 
 def test_tiers_are_normalised_only_when_one_tier_is_named():
-    cells = pd.Series(["Tier 1", "2", "Tier 2 - identifiable", "Tier 1 and Tier 2", "Tiers 1 & 2", "", "unclassified"])
-    assert tiers(cells).tolist() == ["Tier 1", "Tier 2", "Tier 2", "Tier 1 and Tier 2", "Tiers 1 & 2", "not stated",
-                                     "unclassified"]
+    cells = pd.Series(
+        ["Tier 1", "2", "Tier 2 - identifiable", "Tier 1 and Tier 2", "Tiers 1 & 2", "", "unclassified"]
+    )
+    assert tiers(cells).tolist() == [
+        "Tier 1",
+        "Tier 2",
+        "Tier 2",
+        "Tier 1 and Tier 2",
+        "Tiers 1 & 2",
+        "not stated",
+        "unclassified",
+    ]
 
 
 def test_date_forms_from_the_registers():
-    cells = pd.Series(["28/11/2016", "15.06.2016", "5.9.2013", "27.2.207", "pending", "2017-08-15 00:00:00", "42736"])
-    assert dates(cells).tolist() == [pd.Timestamp("2016-11-28"), pd.Timestamp("2016-06-15"), pd.Timestamp("2013-09-05"),
-                                     pd.NaT, pd.NaT, pd.Timestamp("2017-08-15"), pd.Timestamp("2017-01-01")]
+    cells = pd.Series(
+        ["28/11/2016", "15.06.2016", "5.9.2013", "27.2.207", "pending", "2017-08-15 00:00:00", "42736"]
+    )
+    assert dates(cells).tolist() == [
+        pd.Timestamp("2016-11-28"),
+        pd.Timestamp("2016-06-15"),
+        pd.Timestamp("2013-09-05"),
+        pd.NaT,
+        pd.NaT,
+        pd.Timestamp("2017-08-15"),
+        pd.Timestamp("2017-01-01"),
+    ]
 
 
 def test_missing_file_names_it(tmp_path):
@@ -310,7 +383,9 @@ def test_binary_file_with_csv_name_is_unreadable(tmp_path):
         load_register(path)
 
 
-@pytest.mark.parametrize("suffix, module, package", [(".xlsx", "openpyxl", "openpyxl"), (".ods", "odf", "odfpy")])
+@pytest.mark.parametrize(
+    "suffix, module, package", [(".xlsx", "openpyxl", "openpyxl"), (".ods", "odf", "odfpy")]
+)
 def test_spreadsheets_need_their_package_or_are_read(tmp_path, suffix, module, package):
     path = tmp_path / f"register{suffix}"
     path.write_bytes(b"not really a spreadsheet")
@@ -329,16 +404,27 @@ def test_header_without_rows_is_an_error(tmp_path):
 
 # ---- in the notebook ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("edition, register_images", [("2017", 2), ("2020", 2)])
 def test_npd_scope_says_what_it_read_and_charts_releases(folder, edition, register_images):
-    from npd_briefing.pipeline.notebook import execute_notebook  # the parent side, as tests/test_notebooks.py uses it
+    from npd_briefing.pipeline.notebook import (
+        execute_notebook,  # the parent side, as tests/test_notebooks.py uses it
+    )
 
     path = editions.write_edition(edition, folder)
     nb = execute_notebook(register_notebook(), {"register_path": str(path)})
-    printed = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", [])
-                      if o.get("output_type") == "stream")
-    html = "".join(o.get("data", {}).get("text/html", "") for cell in nb.cells for o in cell.get("outputs", []))
-    assert f"Register file: {path.name}" in printed and "Sheets read:" in printed and "Rows dropped:" in printed
+    printed = "".join(
+        o.get("text", "")
+        for cell in nb.cells
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "stream"
+    )
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for cell in nb.cells for o in cell.get("outputs", [])
+    )
+    assert (
+        f"Register file: {path.name}" in printed and "Sheets read:" in printed and "Rows dropped:" in printed
+    )
     outputs = [o for cell in nb.cells for o in cell.get("outputs", [])]
     assert outputs and str(folder) not in json.dumps(outputs)  # the outputs travel with a shared notebook
     alts = [img.get("alt", "") for img in BeautifulSoup(html, "html.parser").find_all("img")]

@@ -7,7 +7,13 @@ import pytest
 
 from npd_briefing.config import RAW_DATA_DIR
 from npd_briefing.exceptions import LetterTemplateError
-from npd_briefing.letters.letter import MAX_LETTER_BYTES, PLACEHOLDERS, fill_letter, letter_to_html, load_letter_template
+from npd_briefing.letters.letter import (
+    MAX_LETTER_BYTES,
+    PLACEHOLDERS,
+    fill_letter,
+    letter_to_html,
+    load_letter_template,
+)
 from npd_briefing.letters.salutation import address_line, salutation
 
 MP_LOOKUP = RAW_DATA_DIR / "constituencies" / "dfe_mp_lookup.csv"
@@ -22,8 +28,13 @@ def mps():
 
 
 def _values(**overrides):
-    values = {"date": "12 March 2026", "salutation": "Dear Sir Mel Stride", "mp_name": "Sir Mel Stride",
-              "mp_full_title": "Rt Hon Sir Mel Stride MP", "seat_name": "Central Devon"}
+    values = {
+        "date": "12 March 2026",
+        "salutation": "Dear Sir Mel Stride",
+        "mp_name": "Sir Mel Stride",
+        "mp_full_title": "Rt Hon Sir Mel Stride MP",
+        "seat_name": "Central Devon",
+    }
     return values | overrides
 
 
@@ -43,28 +54,31 @@ def test_knights_dames_and_doctors_keep_their_style(mps):
             assert salutation(row["full_title"], row["display_as"]).startswith(f"Dear {title_words[0]} ")
 
 
-@pytest.mark.parametrize("full_title, display_as, expected", [
-    ("Rt Hon Sir Mel Stride MP", "Sir Mel Stride", "Dear Sir Mel Stride"),
-    ("Dame Meg Hillier MP", "Dame Meg Hillier", "Dear Dame Meg Hillier"),
-    ("Rt Hon Dame Diana Johnson MP", "Dame Diana Johnson", "Dear Dame Diana Johnson"),
-    ("Dr Rosena Allin-Khan MP", "Dr Rosena Allin-Khan", "Dear Dr Rosena Allin-Khan"),
-    ("Rt Hon Dr Andrew Murrison MP", "Dr Andrew Murrison", "Dear Dr Andrew Murrison"),
-    ("Alex Baker MP", "Alex Baker", "Dear Alex Baker"),
-    ("Rt Hon Wendy Morton MP", "Wendy Morton", "Dear Wendy Morton"),
-    ("Rt Hon Sir Lindsay Hoyle MP", "Sir Lindsay Hoyle", "Dear Sir Lindsay Hoyle"),  # the Speaker
-    ("Rt Hon Sir Iain Duncan Smith MP", "Sir Iain Duncan Smith", "Dear Sir Iain Duncan Smith"),
-    ("Rt Hon Sir Jeremy Wright KC MP", "Sir Jeremy Wright", "Dear Sir Jeremy Wright"),
-    ("Rt Hon Shabana Mahmood KC MP", "Shabana Mahmood", "Dear Shabana Mahmood"),
-    ("Jim Allister KC MP", "Jim Allister", "Dear Jim Allister"),
-    ("Rt Hon David Lammy MP", "Mr David Lammy", "Dear Mr David Lammy"),
-    ("Rt Hon Kemi Badenoch MP", "Mrs Kemi Badenoch", "Dear Mrs Kemi Badenoch"),
-    ("Ms Stella Creasy MP", "Ms Stella Creasy", "Dear Ms Stella Creasy"),
-    ("Rt Hon Andy Burnham", "Andy Burnham", "Dear Andy Burnham"),
-    ("Warinder Juss", "Warinder Juss", "Dear Warinder Juss"),
-    ("Zöe Franklin MP", "Zöe Franklin", "Dear Zöe Franklin"),
-    ("Rt Hon Sir Mel Stride MP", "Mel Stride", "Dear Sir Mel Stride"),  # style only in the title
-    ("Rt Hon Sir Mel Stride MP", "", "Dear Sir Mel Stride"),
-])
+@pytest.mark.parametrize(
+    "full_title, display_as, expected",
+    [
+        ("Rt Hon Sir Mel Stride MP", "Sir Mel Stride", "Dear Sir Mel Stride"),
+        ("Dame Meg Hillier MP", "Dame Meg Hillier", "Dear Dame Meg Hillier"),
+        ("Rt Hon Dame Diana Johnson MP", "Dame Diana Johnson", "Dear Dame Diana Johnson"),
+        ("Dr Rosena Allin-Khan MP", "Dr Rosena Allin-Khan", "Dear Dr Rosena Allin-Khan"),
+        ("Rt Hon Dr Andrew Murrison MP", "Dr Andrew Murrison", "Dear Dr Andrew Murrison"),
+        ("Alex Baker MP", "Alex Baker", "Dear Alex Baker"),
+        ("Rt Hon Wendy Morton MP", "Wendy Morton", "Dear Wendy Morton"),
+        ("Rt Hon Sir Lindsay Hoyle MP", "Sir Lindsay Hoyle", "Dear Sir Lindsay Hoyle"),  # the Speaker
+        ("Rt Hon Sir Iain Duncan Smith MP", "Sir Iain Duncan Smith", "Dear Sir Iain Duncan Smith"),
+        ("Rt Hon Sir Jeremy Wright KC MP", "Sir Jeremy Wright", "Dear Sir Jeremy Wright"),
+        ("Rt Hon Shabana Mahmood KC MP", "Shabana Mahmood", "Dear Shabana Mahmood"),
+        ("Jim Allister KC MP", "Jim Allister", "Dear Jim Allister"),
+        ("Rt Hon David Lammy MP", "Mr David Lammy", "Dear Mr David Lammy"),
+        ("Rt Hon Kemi Badenoch MP", "Mrs Kemi Badenoch", "Dear Mrs Kemi Badenoch"),
+        ("Ms Stella Creasy MP", "Ms Stella Creasy", "Dear Ms Stella Creasy"),
+        ("Rt Hon Andy Burnham", "Andy Burnham", "Dear Andy Burnham"),
+        ("Warinder Juss", "Warinder Juss", "Dear Warinder Juss"),
+        ("Zöe Franklin MP", "Zöe Franklin", "Dear Zöe Franklin"),
+        ("Rt Hon Sir Mel Stride MP", "Mel Stride", "Dear Sir Mel Stride"),  # style only in the title
+        ("Rt Hon Sir Mel Stride MP", "", "Dear Sir Mel Stride"),
+    ],
+)
 def test_salutation_examples(mps, full_title, display_as, expected):
     assert salutation(full_title, display_as) == expected
 
@@ -151,15 +165,18 @@ def test_missing_file_is_an_error(tmp_path):
 
 def test_campaign_bracket_placeholders_are_accepted(tmp_path):
     letter = tmp_path / "letter.md"
-    letter.write_bytes("\ufeff[Date]\r\n\r\nDear [title and name of your MP]\r\n\r\nI am concerned.\r\n".encode())
+    letter.write_bytes(
+        "\ufeff[Date]\r\n\r\nDear [title and name of your MP]\r\n\r\nI am concerned.\r\n".encode()
+    )
     template = load_letter_template(letter)
     assert template == "{{date}}\n\nDear {{mp_name}}\n\nI am concerned.\n"
     filled = fill_letter(template, _values())
     assert filled.startswith("12 March 2026\n\nDear Sir Mel Stride\n")
 
 
-@pytest.mark.parametrize("hostile", ["{{7*7}}", "{{date}}", "${7*7}", "<%= 7*7 %>", "{% print(1) %}",
-                                     "__import__('os')"])
+@pytest.mark.parametrize(
+    "hostile", ["{{7*7}}", "{{date}}", "${7*7}", "<%= 7*7 %>", "{% print(1) %}", "__import__('os')"]
+)
 def test_values_stay_literal(hostile):
     filled = fill_letter("{{sender_name}}", {"sender_name": hostile})
     rendered = letter_to_html(filled)
@@ -185,17 +202,20 @@ def test_raw_html_is_escaped():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
 
 
-@pytest.mark.parametrize("markdown", [
-    "[passwords](file:///etc/passwd)",
-    "![chart](file:///etc/passwd)",
-    "<file:///etc/passwd>",
-    "[tracker](http://evil.example/pixel.png)",
-    "![pixel](http://evil.example/pixel.png)",
-    "<http://evil.example/pixel.png>",
-    "[ref][1]\n\n[1]: http://evil.example/pixel.png",
-    '<img src="http://evil.example/pixel.png">',
-    '<a href="file:///etc/passwd">x</a>',
-])
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[passwords](file:///etc/passwd)",
+        "![chart](file:///etc/passwd)",
+        "<file:///etc/passwd>",
+        "[tracker](http://evil.example/pixel.png)",
+        "![pixel](http://evil.example/pixel.png)",
+        "<http://evil.example/pixel.png>",
+        "[ref][1]\n\n[1]: http://evil.example/pixel.png",
+        '<img src="http://evil.example/pixel.png">',
+        '<a href="file:///etc/passwd">x</a>',
+    ],
+)
 def test_links_and_images_are_never_fetchable(markdown):
     rendered = letter_to_html(markdown)
     assert not re.search(r"<(a|img|link|iframe|object|embed)\b", rendered), rendered

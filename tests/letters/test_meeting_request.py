@@ -14,10 +14,15 @@ PDF = b"%PDF-1.7\n\x00\xff binary briefing bytes\n%%EOF\n"
 
 
 def _request(**overrides):
-    arguments = {"to_address": "mel.stride.mp@parliament.uk", "mp_full_title": "Rt Hon Sir Mel Stride MP",
-                 "salutation": "Dear Sir Mel Stride", "seat_name": "Central Devon", "sender_name": "Jo Bloggs",
-                 "attachments": [("npd-briefing-central-devon.pdf", PDF)],
-                 "date": datetime.date(2026, 3, 12)}
+    arguments = {
+        "to_address": "mel.stride.mp@parliament.uk",
+        "mp_full_title": "Rt Hon Sir Mel Stride MP",
+        "salutation": "Dear Sir Mel Stride",
+        "seat_name": "Central Devon",
+        "sender_name": "Jo Bloggs",
+        "attachments": [("npd-briefing-central-devon.pdf", PDF)],
+        "date": datetime.date(2026, 3, 12),
+    }
     return build_meeting_request(**(arguments | overrides))
 
 
@@ -32,7 +37,10 @@ def test_round_trip(tmp_path):
     parsed, raw = _written_and_parsed(_request(), tmp_path)
     assert parsed["To"].addresses[0].addr_spec == "mel.stride.mp@parliament.uk"
     assert parsed["To"].addresses[0].display_name == "Rt Hon Sir Mel Stride MP"
-    assert parsed["Subject"] == "Request to meet: children's privacy in the National Pupil Database (Central Devon)"
+    assert (
+        parsed["Subject"]
+        == "Request to meet: children's privacy in the National Pupil Database (Central Devon)"
+    )
     assert parsed["X-Unsent"] == "1"
     assert parsed["From"] is None and parsed["Message-ID"] is None
     assert parsed["Date"].datetime.date() == datetime.date(2026, 3, 12)

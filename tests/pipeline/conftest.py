@@ -11,8 +11,7 @@ from npd_briefing.pipeline.html import notebook_to_html
 from npd_briefing.pipeline.notebook import execute_notebook
 from npd_briefing.pipeline.pdf import html_to_pdf_bytes
 
-
-INJECTION = "'; import os # $(id) {{7*7}} \"\"\" \\\" \\n <script>alert(1)</script> Ynys Môn"
+INJECTION = '\'; import os # $(id) {{7*7}} """ \\" \\n <script>alert(1)</script> Ynys Môn'
 TITLE = "Briefing for a test seat"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -76,9 +75,14 @@ def pdf_path(page, tmp_path_factory):
 
 
 def stdout_lines(nb):
-    return [line for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
-            if output.output_type == "stream" and output.name == "stdout"
-            for line in output.text.splitlines()]
+    return [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream" and output.name == "stdout"
+        for line in output.text.splitlines()
+    ]
 
 
 class TagCollector(HTMLParser):

@@ -13,14 +13,18 @@ def test_the_annex_is_built_once_copied_and_rebuilt_only_when_an_input_changes(t
     builds = []
     render = annex._render
     monkeypatch.setattr(annex, "_render", lambda kernel: builds.append(kernel) or render(kernel))
-    (first, wrote_first), (second, wrote_second) = (annex.copy_annex(tmp_path / name) for name in ("one", "two"))
+    (first, wrote_first), (second, wrote_second) = (
+        annex.copy_annex(tmp_path / name) for name in ("one", "two")
+    )
     assert wrote_first and wrote_second
     assert len(builds) == 1
     assert first.name == second.name == config.ANNEX_FILE
     assert first.read_bytes() == second.read_bytes()
     cached = list((tmp_path / "cache" / "annex").glob("*.pdf"))
     assert len(cached) == 1 and cached[0].read_bytes() == first.read_bytes()
-    assert "How big is the National Pupil Database?" in flat(" ".join(p.extract_text() for p in PdfReader(first).pages))
+    assert "How big is the National Pupil Database?" in flat(
+        " ".join(p.extract_text() for p in PdfReader(first).pages)
+    )
 
     changed = tmp_path / "a-new-input.txt"
     changed.write_text("one", encoding="utf-8")

@@ -56,7 +56,9 @@ def test_cli_renders_the_good_seats_and_reports_the_bad_one(first_run):
     assert "failed: 'Atlantis': no seat is called 'Atlantis'" in proc.stderr
     for code, name in SEATS.items():
         pdf = next(out.glob(f"{code}-*.pdf"))
-        assert name in " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages[:1])
+        assert name in " ".join(
+            " ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages[:1]
+        )
         assert (out / pdf.name.replace(".pdf", "-meeting-request.eml")).is_file()
     assert sorted(state_of(out)) == sorted(SEATS)
     assert not list(out.glob(".*.tmp"))
@@ -102,7 +104,9 @@ def test_a_changed_parameter_or_format_rerenders_exactly_that_seat(first_run):
     out, _ = first_run
     england, wales, northern_ireland = SEATS
     assert batch.render_all(out_dir=out, only=[england], jobs=2, date="2026-03-13").rendered == [england]
-    assert batch.render_all(out_dir=out, only=[wales], jobs=2, formats="pdf,html", date=DATE).rendered == [wales]
+    assert batch.render_all(out_dir=out, only=[wales], jobs=2, formats="pdf,html", date=DATE).rendered == [
+        wales
+    ]
     assert next(out.glob(f"{wales}-*.html")).is_file()
     # Back to the first run's date and formats: the two seats rendered differently since, and only they.
     result = batch.render_all(out_dir=out, only=list(SEATS), jobs=2, date=DATE)
@@ -144,7 +148,8 @@ def test_cli_refuses_an_unknown_nation_in_one_line():
     proc = run_all("--nation", "Mars", "--out", os.devnull)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "error: --nation 'Mars' is not valid; use one of England, Wales, Scotland, Northern Ireland"]
+        "error: --nation 'Mars' is not valid; use one of England, Wales, Scotland, Northern Ireland"
+    ]
 
 
 def test_a_second_batch_into_the_same_folder_refuses_in_one_line(tmp_path):
@@ -155,7 +160,8 @@ def test_a_second_batch_into_the_same_folder_refuses_in_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"error: {out}: another batch is writing briefings to this folder; wait for it to finish or give "
-        "another --out"]
+        "another --out"
+    ]
     assert sorted(path.name for path in out.iterdir()) == [state.LOCK_FILE]
     assert run_all("--only", "E14001063", "--out", str(out), "--date", DATE).returncode == 0
 
@@ -186,8 +192,9 @@ def test_a_worker_killed_mid_bundle_fails_only_its_seat_and_the_rest_of_its_bund
     out = tmp_path / "killed"
     codes = ["E14001098", "E14001099", "E14001100"]  # Birmingham Perry Barr, Selly Oak, Yardley
     proc = start_batch_and_wait_for_first_seat(codes, out)
-    workers = [child for child in psutil.Process(proc.pid).children()
-               if "spawn_main" in " ".join(child.cmdline())]
+    workers = [
+        child for child in psutil.Process(proc.pid).children() if "spawn_main" in " ".join(child.cmdline())
+    ]
     assert len(workers) == 1
     workers[0].kill()
     _, stderr = proc.communicate(timeout=TIMEOUT_S)
@@ -198,8 +205,24 @@ def test_a_worker_killed_mid_bundle_fails_only_its_seat_and_the_rest_of_its_bund
 
 def start_batch_and_wait_for_first_seat(codes: list[str], out: Path) -> subprocess.Popen:
     """``build.py all`` for ``codes`` with one worker, returned once the first seat is recorded done."""
-    proc = subprocess.Popen([sys.executable, "build.py", "all", "--only", ",".join(codes), "--out", str(out),
-                             "--jobs", "1", "--date", DATE], cwd=config.ROOT, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "build.py",
+            "all",
+            "--only",
+            ",".join(codes),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--date",
+            DATE,
+        ],
+        cwd=config.ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + TIMEOUT_S
     while not ((out / state.STATE_FILE).is_file() and state_of(out)):
         assert proc.poll() is None and time.monotonic() < deadline

@@ -28,11 +28,24 @@ SEATS = {
 RAW_2025 = config.RAW_DATA_DIR / "dfe" / "ap" / "2024-25" / "la_total_spc_ap_census_age.csv"
 # Claims the campaign makes that the pack's data do not establish: the pack may print them only in
 # a sentence that says whose they are (or in the campaign's own talking points, which are dated).
-CAMPAIGN_CLAIMS = ["young offender", "kept for ever", "forever", "23 m ", "over 23 million", "named national",
-                   "not asked for consent", "to journalists", "identifying, pupil-level data are given"]
+CAMPAIGN_CLAIMS = [
+    "young offender",
+    "kept for ever",
+    "forever",
+    "23 m ",
+    "over 23 million",
+    "named national",
+    "not asked for consent",
+    "to journalists",
+    "identifying, pupil-level data are given",
+]
 ATTRIBUTIONS = ("defenddigitalme", "the campaign", "campaign's")
-LETTER_2017 = ["will start to collect", "Justine Greening", "a recent report by think Tank IPPR",
-               "before its collection starting on January 18, 2018"]
+LETTER_2017 = [
+    "will start to collect",
+    "Justine Greening",
+    "a recent report by think Tank IPPR",
+    "before its collection starting on January 18, 2018",
+]
 
 
 def raw_2025_total(la_name: str) -> int:
@@ -58,8 +71,11 @@ def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("briefings")
     paths = {}
     for key, seat in SEATS.items():
-        sender = {"sender_name": "Jo Campaigner", "sender_address": "1 High Street\nBridlington"} \
-            if key == "england" else {}
+        sender = (
+            {"sender_name": "Jo Campaigner", "sender_address": "1 High Street\nBridlington"}
+            if key == "england"
+            else {}
+        )
         paths[key] = brief(seat, out_dir=out, formats="pdf,html", date="2026-03-12", **sender)
     return out, paths
 
@@ -71,9 +87,14 @@ def pdf_of(rendered, key):
 def test_files_are_named_by_code_and_slug_beside_the_annex(rendered):
     out, paths = rendered
     code = seat_row(SEATS["england"])["gss_code"]
-    assert sorted(p.name for p in paths["england"]) == sorted([
-        f"{code}-bridlington-and-the-wolds-meeting-request.eml", f"{code}-bridlington-and-the-wolds.html",
-        f"{code}-bridlington-and-the-wolds.pdf", config.ANNEX_FILE])
+    assert sorted(p.name for p in paths["england"]) == sorted(
+        [
+            f"{code}-bridlington-and-the-wolds-meeting-request.eml",
+            f"{code}-bridlington-and-the-wolds.html",
+            f"{code}-bridlington-and-the-wolds.pdf",
+            config.ANNEX_FILE,
+        ]
+    )
     assert (out / config.ANNEX_FILE).is_file()
 
 
@@ -89,23 +110,38 @@ def test_page_one_says_who_asks_what_for_and_the_local_figures_with_their_census
     as_of = datetime.date.fromisoformat(seat["mps_as_of"])
     assert f"(MPs as of {as_of.day} {as_of:%B %Y}, DfE's MP lookup)" in first
     # The newest census, January 2025, summed here from DfE's own per-age file.
-    assert f"{raw_2025_total(authority['la_name']):,} pupils in alternative provision funded by " \
-           f"{authority['la_name']}, January 2025" in first
+    assert (
+        f"{raw_2025_total(authority['la_name']):,} pupils in alternative provision funded by "
+        f"{authority['la_name']}, January 2025" in first
+    )
     # The rate, named with its numerator and denominator, for the last January with a headcount.
     rate_year = max(int(r["time_period"]) for r in read_csv("pupils"))
-    count = next(int(r["pupils"]) for r in read_csv("la_ap") if r["measure"] == "la_funded_ap_pupils"
-                 and r["la_code"] == authority["la_code"] and r["time_period"] == str(rate_year))
-    heads = next(int(r["pupils_state_funded"]) for r in read_csv("pupils")
-                 if r["la_code"] == authority["la_code"] and r["time_period"] == str(rate_year))
+    count = next(
+        int(r["pupils"])
+        for r in read_csv("la_ap")
+        if r["measure"] == "la_funded_ap_pupils"
+        and r["la_code"] == authority["la_code"]
+        and r["time_period"] == str(rate_year)
+    )
+    heads = next(
+        int(r["pupils_state_funded"])
+        for r in read_csv("pupils")
+        if r["la_code"] == authority["la_code"] and r["time_period"] == str(rate_year)
+    )
     assert f"{count / heads * 10_000:.1f} pupils in LA-funded AP per 10,000 pupils" in first
-    assert f"({count:,} of {heads:,})" in first and f"January {str(rate_year)[:2]}{str(rate_year)[4:]}" in first
+    assert (
+        f"({count:,} of {heads:,})" in first and f"January {str(rate_year)[:2]}{str(rate_year)[4:]}" in first
+    )
     assert "Estimate for the seat itself" in first and "an estimate from population shares" in first
     assert "What I ask you to do" in first and "national-annex.pdf" in first
 
 
 def test_aldershot_shows_hampshires_january_2025_figure(rendered):
     text = flat(pdf_text(pdf_of(rendered, "hampshire")))
-    assert f"{raw_2025_total('Hampshire'):,} pupils in alternative provision funded by Hampshire, January 2025" in text
+    assert (
+        f"{raw_2025_total('Hampshire'):,} pupils in alternative provision funded by Hampshire, January 2025"
+        in text
+    )
     assert "Counts: AP census, January 2025; rates: January 2023" in text
 
 
@@ -129,8 +165,13 @@ def test_an_english_briefing_is_five_pages_a_devolved_one_two_and_the_letter(ren
 def test_the_annex_holds_every_national_chart_and_source(rendered):
     out, _ = rendered
     text = flat(pdf_text(out / config.ANNEX_FILE))
-    for heading in ("How big is the National Pupil Database?", "Releases to third parties", "Police and Home Office",
-                    "Reasons for placement", "Sources"):
+    for heading in (
+        "How big is the National Pupil Database?",
+        "Releases to third parties",
+        "Police and Home Office",
+        "Reasons for placement",
+        "Sources",
+    ):
         assert heading in text
     reader = PdfReader(out / config.ANNEX_FILE)
     tree = reader.trailer["/Root"]["/StructTreeRoot"]
@@ -163,7 +204,7 @@ def test_no_campaign_claim_is_printed_as_fact(rendered):
     one of the campaign's claims says whose claim it is."""
     for key in ("england", "wales"):
         text = flat(pdf_text(pdf_of(rendered, key)))
-        points = text[text.index("What you can say"):text.index("Since then")]
+        points = text[text.index("What you can say") : text.index("Since then")]
         for sentence in sentences(text.replace(points, "")):
             for claim in CAMPAIGN_CLAIMS:
                 if claim in sentence:
@@ -173,7 +214,10 @@ def test_no_campaign_claim_is_printed_as_fact(rendered):
 def test_small_authorities_are_not_ranked(tmp_path):
     paths = brief("Cities of London and Westminster", out_dir=tmp_path, date="2026-03-12")
     text = flat(pdf_text(next(p for p in paths if p.name.endswith("westminster.pdf"))))
-    assert "City of London had fewer than 10 pupils in LA-funded AP in January 2023: too few for a rate or a rank" in text
+    assert (
+        "City of London had fewer than 10 pupils in LA-funded AP in January 2023: too few for a rate or a rank"
+        in text
+    )
     assert "City of London 2 " not in text
 
 
@@ -182,8 +226,10 @@ def test_the_default_letter_is_todays_with_each_figure_from_a_row(rendered):
     authority = main_authority(SEATS["england"])
     for phrase in LETTER_2017:
         assert phrase not in last
-    assert f"In January 2025, {raw_2025_total(authority['la_name']):,} pupils were in alternative provision " \
-           f"funded by {authority['la_name']}" in last
+    assert (
+        f"In January 2025, {raw_2025_total(authority['la_name']):,} pupils were in alternative provision "
+        f"funded by {authority['la_name']}" in last
+    )
     facts = {r["fact_id"]: r for r in read_csv("npd_facts") + read_csv("national_ap_figures")}
     counts = {r["count_id"]: r for r in read_csv("npd_release_counts")}
     assert f"{int(facts['F02']['value']):,} data subjects" in last
@@ -219,8 +265,11 @@ def test_pdf_is_a4_tagged_titled_small_and_leaks_nothing(rendered):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-                          if "/DescendantFonts" in font else font["/FontDescriptor"])
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font["/FontDescriptor"]
+            )
             assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object())
 
 
@@ -236,12 +285,18 @@ def test_meeting_request_draft_attaches_the_briefing_and_the_annex(rendered):
     eml = next(p for p in paths["england"] if p.suffix == ".eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     seat = seat_row(SEATS["england"])
-    assert seat["mp_email"] in message["To"] and message["X-Unsent"] == "1" and seat["name"] in message["Subject"]
+    assert (
+        seat["mp_email"] in message["To"]
+        and message["X-Unsent"] == "1"
+        and seat["name"] in message["Subject"]
+    )
     body = message.get_body(("plain",)).get_content()
     assert "Jo Campaigner" in body and seat["name"] in body
     attachments = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
-    assert attachments == {pdf_of(rendered, "england").name: pdf_of(rendered, "england").read_bytes(),
-                           config.ANNEX_FILE: (out / config.ANNEX_FILE).read_bytes()}
+    assert attachments == {
+        pdf_of(rendered, "england").name: pdf_of(rendered, "england").read_bytes(),
+        config.ANNEX_FILE: (out / config.ANNEX_FILE).read_bytes(),
+    }
     for sentence in sentences(flat(body)):
         for claim in CAMPAIGN_CLAIMS:
             if claim in sentence:
@@ -250,8 +305,9 @@ def test_meeting_request_draft_attaches_the_briefing_and_the_annex(rendered):
 
 def test_custom_letter_replaces_the_default_letter(tmp_path):
     letter = tmp_path / "mine.md"
-    letter.write_text("{{salutation}},\n\nMy own words about [Date] and my school.\n\n{{sender_name}}\n",
-                      encoding="utf-8")
+    letter.write_text(
+        "{{salutation}},\n\nMy own words about [Date] and my school.\n\n{{sender_name}}\n", encoding="utf-8"
+    )
     paths = brief("Aldershot", out_dir=tmp_path / "out", letter=letter, date="2026-01-05", sender_name="Sam")
     text = flat(pdf_text(next(p for p in paths if p.name.endswith("aldershot.pdf"))))
     assert "My own words about 5 January 2026 and my school." in text

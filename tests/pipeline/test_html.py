@@ -11,7 +11,9 @@ from npd_briefing.pipeline.html import notebook_to_html
 from tests.pipeline.conftest import TITLE, TagCollector
 
 # A 1x1 PNG.
-PNG_1PX = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==")
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
+)
 
 
 def test_html_is_a_complete_document_in_british_english(page):
@@ -58,16 +60,21 @@ def test_html_references_no_remote_resource(page):
 
 
 def test_foreign_markup_in_outputs_is_made_offline():
-    hostile = ('<script src="https://cdn.example/x.js"></script><link rel="stylesheet" '
-               'href="https://cdn.example/x.css"><iframe src="https://example.com"></iframe>'
-               '<style>@import "https://cdn.example/y.css"; p { background: url(http://x/y.png) }</style>'
-               '<p style="background:url(https://x/z.png)" onclick="steal()">text</p>'
-               '<img src="https://tracker.example/pixel.png" alt="pixel">'
-               '<a href="https://www.gov.uk/npd">NPD</a><a href="javascript:steal()">bad</a>'
-               '<svg><defs><path id="g" d="M0 0"/></defs><use href="#g" style="clip-path: url(#c)"/></svg>')
-    nb = new_notebook(cells=[new_markdown_cell("![a remote picture](http://example.com/p.png)"),
-                             new_code_cell("", outputs=[new_output("display_data",
-                                                                   data={"text/html": hostile})])])
+    hostile = (
+        '<script src="https://cdn.example/x.js"></script><link rel="stylesheet" '
+        'href="https://cdn.example/x.css"><iframe src="https://example.com"></iframe>'
+        '<style>@import "https://cdn.example/y.css"; p { background: url(http://x/y.png) }</style>'
+        '<p style="background:url(https://x/z.png)" onclick="steal()">text</p>'
+        '<img src="https://tracker.example/pixel.png" alt="pixel">'
+        '<a href="https://www.gov.uk/npd">NPD</a><a href="javascript:steal()">bad</a>'
+        '<svg><defs><path id="g" d="M0 0"/></defs><use href="#g" style="clip-path: url(#c)"/></svg>'
+    )
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("![a remote picture](http://example.com/p.png)"),
+            new_code_cell("", outputs=[new_output("display_data", data={"text/html": hostile})]),
+        ]
+    )
     page = notebook_to_html(nb, title='a title with </style><script>x</script> "quotes"')
     assert "<script" not in page and "<iframe" not in page and "onclick" not in page
     assert page.split("</head>")[0].count("</style>") == 1  # the title stayed inside its string
@@ -80,7 +87,8 @@ def test_foreign_markup_in_outputs_is_made_offline():
 
 def test_an_image_without_alt_text_is_refused():
     png = base64.b64encode(PNG_1PX).decode()
-    nb = new_notebook(cells=[new_code_cell("", outputs=[new_output("display_data",
-                                                                   data={"image/png": png})])])
+    nb = new_notebook(
+        cells=[new_code_cell("", outputs=[new_output("display_data", data={"image/png": png})])]
+    )
     with pytest.raises(ValueError, match="alt text"):
         notebook_to_html(nb, title="t")

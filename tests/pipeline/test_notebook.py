@@ -19,20 +19,33 @@ from tests.pipeline.conftest import INJECTION, KERNELSPEC, TITLE, stdout_lines, 
 
 def test_notebook_parameters_are_the_declared_literals(notebook_path):
     assert notebook_parameters(notebook_path) == {
-        "seat": "Bridlington and The Wolds", "year": 2023, "share": 0.25, "note": None}
+        "seat": "Bridlington and The Wolds",
+        "year": 2023,
+        "share": 0.25,
+        "note": None,
+    }
 
 
 def test_unknown_parameter_names_it_and_lists_the_valid_ones(notebook_path):
     with pytest.raises(ParameterError) as error:
-        validate_parameters(notebook_path, {"seat": "x", "constituncy": "y",
-                                                   "x = 1\nimport os; y": 1})
+        validate_parameters(notebook_path, {"seat": "x", "constituncy": "y", "x = 1\nimport os; y": 1})
     message = str(error.value)
     assert "'constituncy'" in message and "import os" in message
     assert "valid: note, seat, share, year" in message
 
 
-@pytest.mark.parametrize("params", [{"seat": 42}, {"year": "2023"}, {"year": True}, {"year": 2023.0},
-                                    {"share": "0.5"}, {"note": object()}, {"seat": ["a"]}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"seat": 42},
+        {"year": "2023"},
+        {"year": True},
+        {"year": 2023.0},
+        {"share": "0.5"},
+        {"note": object()},
+        {"seat": ["a"]},
+    ],
+)
 def test_a_value_unlike_the_default_is_refused(notebook_path, params):
     with pytest.raises(ParameterError, match=next(iter(params))):
         validate_parameters(notebook_path, params)
@@ -52,12 +65,15 @@ def test_subclassed_values_are_refused_because_papermill_writes_them_with_str(no
         validate_parameters(notebook_path, {name: Sneaky(1)})
 
 
-@pytest.mark.parametrize("source, problem", [
-    (None, "found 0"),
-    ("seat = 'a'\nseat2 = f'{seat}'", "not a literal"),
-    ("seat = 'a'\nprint(seat)", "not a simple"),
-    ("%matplotlib inline\nseat = 'a'", "not plain Python"),
-])
+@pytest.mark.parametrize(
+    "source, problem",
+    [
+        (None, "found 0"),
+        ("seat = 'a'\nseat2 = f'{seat}'", "not a literal"),
+        ("seat = 'a'\nprint(seat)", "not a simple"),
+        ("%matplotlib inline\nseat = 'a'", "not plain Python"),
+    ],
+)
 def test_the_parameters_cell_must_be_one_cell_of_literal_assignments(tmp_path, source, problem):
     path = write_notebook(tmp_path / "bad.ipynb", [], source)
     with pytest.raises(ParameterError, match=problem):
@@ -128,8 +144,7 @@ def test_warm_kernel_keeps_the_process_but_not_the_variables(notebook_path, tmp_
 
 def test_warm_kernel_is_replaced_every_restart_every_runs(notebook_path):
     with WarmKernel(restart_every=1) as kernel:
-        pids = [run_lines(execute_notebook(notebook_path, {}, kernel=kernel), "pid: ")
-                for _ in range(2)]
+        pids = [run_lines(execute_notebook(notebook_path, {}, kernel=kernel), "pid: ") for _ in range(2)]
     assert pids[0] != pids[1]
 
 

@@ -41,8 +41,11 @@ def test_pdf_embeds_its_fonts(pdf_path):
     reader = pypdf.PdfReader(pdf_path)
     for font in reader.pages[0]["/Resources"]["/Font"].values():
         font = font.get_object()
-        descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-                      if "/DescendantFonts" in font else font["/FontDescriptor"])
+        descriptor = (
+            font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            if "/DescendantFonts" in font
+            else font["/FontDescriptor"]
+        )
         assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object())
 
 
@@ -80,13 +83,20 @@ def test_only_data_urls_and_pack_templates_are_fetched(tmp_path, opened_urls):
     outside = tmp_path / "outside.png"
     outside.write_bytes(PNG_1PX)
     inline = "data:image/png;base64," + base64.b64encode(PNG_1PX).decode()
-    refused = ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.com/x.png",
-               outside.as_uri(), f"{TEMPLATES_DIR.as_uri()}/../../npd_briefing/__init__.py"]
-    page = ('<!DOCTYPE html><html lang="en-GB"><head><title>t</title>'
-            '<link rel="stylesheet" href="https://cdn.example/x.css">'
-            '<link rel="stylesheet" href="briefing.css"></head><body><p>Words.</p>'
-            + "".join(f'<img src="{url}" alt="refused">' for url in refused)
-            + f'<img src="{inline}" alt="inline"></body></html>')
+    refused = [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/x.png",
+        outside.as_uri(),
+        f"{TEMPLATES_DIR.as_uri()}/../../npd_briefing/__init__.py",
+    ]
+    page = (
+        '<!DOCTYPE html><html lang="en-GB"><head><title>t</title>'
+        '<link rel="stylesheet" href="https://cdn.example/x.css">'
+        '<link rel="stylesheet" href="briefing.css"></head><body><p>Words.</p>'
+        + "".join(f'<img src="{url}" alt="refused">' for url in refused)
+        + f'<img src="{inline}" alt="inline"></body></html>'
+    )
     (tmp_path / "out.pdf").write_bytes(html_to_pdf_bytes(page, title="t"))
     assert pypdf.PdfReader(tmp_path / "out.pdf").pages
     assert sorted(opened_urls) == sorted([inline, (TEMPLATES_DIR / "briefing.css").as_uri()])

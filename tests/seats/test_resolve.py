@@ -8,19 +8,22 @@ from npd_briefing.text import fold_name
 from tests.conftest import run_build
 
 
-@pytest.mark.parametrize("query, code", [
-    ("E14001063", "E14001063"),
-    ("e14001063", "E14001063"),
-    ("Aldershot", "E14001063"),
-    ("ynys mon", "W07000112"),
-    ("Ynys Môn", "W07000112"),
-    ("YNYS  MÔN", "W07000112"),
-    ("Bridlington and The Wolds", "E14001127"),
-    ("bridlington and the wolds", "E14001127"),
-    ("Bridlington & the Wolds", "E14001127"),
-    ("Hackney South and Shoreditch", "E14001260"),
-    ("Aldridge Brownhills", "E14001064"),
-])
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("E14001063", "E14001063"),
+        ("e14001063", "E14001063"),
+        ("Aldershot", "E14001063"),
+        ("ynys mon", "W07000112"),
+        ("Ynys Môn", "W07000112"),
+        ("YNYS  MÔN", "W07000112"),
+        ("Bridlington and The Wolds", "E14001127"),
+        ("bridlington and the wolds", "E14001127"),
+        ("Bridlington & the Wolds", "E14001127"),
+        ("Hackney South and Shoreditch", "E14001260"),
+        ("Aldridge Brownhills", "E14001064"),
+    ],
+)
 def test_codes_and_names_in_any_case_accent_and_punctuation(query, code):
     assert resolve(query).gss_code == code
 
@@ -30,14 +33,17 @@ def test_welsh_name_resolves():
     assert seat.nation == "Wales" and seat.mp_display_name
 
 
-@pytest.mark.parametrize("query, seat_name", [
-    ("SW1A 1AA", "Cities of London and Westminster"),
-    ("sw1a1aa", "Cities of London and Westminster"),
-    (" Sw1A   1aA ", "Cities of London and Westminster"),
-    ("M1 1AE", "Manchester Central"),
-    ("CF10 1EP", "Cardiff South and Penarth"),
-    ("EH1 1YZ", "Edinburgh East and Musselburgh"),
-])
+@pytest.mark.parametrize(
+    "query, seat_name",
+    [
+        ("SW1A 1AA", "Cities of London and Westminster"),
+        ("sw1a1aa", "Cities of London and Westminster"),
+        (" Sw1A   1aA ", "Cities of London and Westminster"),
+        ("M1 1AE", "Manchester Central"),
+        ("CF10 1EP", "Cardiff South and Penarth"),
+        ("EH1 1YZ", "Edinburgh East and Musselburgh"),
+    ],
+)
 def test_postcodes_in_any_spacing_or_case(query, seat_name):
     assert resolve(query).name == seat_name
 

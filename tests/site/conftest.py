@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
-
-from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
 from site_setup import LETTER_DATE, SITE_SEATS, SUB_PATH
 
+from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
 
 
 def _blank_pdf() -> bytes:
@@ -52,7 +51,9 @@ class RecordingHandler(http.server.SimpleHTTPRequestHandler):
     def _record(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+        self.requests.append(
+            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+        )
 
     def do_GET(self):
         self._record()

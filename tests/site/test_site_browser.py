@@ -18,19 +18,18 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+from site_setup import SUB_PATH
 
 from npd_briefing import cli
 from npd_briefing.data import datasets
 from npd_briefing.exceptions import PackError
-from npd_briefing.letters.salutation import address_line, salutation
 from npd_briefing.letters.meeting_request import NAME_PLACEHOLDER, build_meeting_request
+from npd_briefing.letters.salutation import address_line, salutation
 from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.postcodes import normalise_postcode
 from npd_briefing.seats.resolve import default_resolver
-from npd_briefing.text import fold_name
 from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX
-
-from site_setup import SUB_PATH
+from npd_briefing.text import fold_name
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 try:
@@ -38,8 +37,10 @@ try:
 except ImportError:  # pragma: no cover - requirements.txt installs it
     sync_playwright = None
 if sync_playwright is None or CHROMIUM is None:
-    pytest.skip("no browser: the site's browser tests need Debian's chromium (apt-get install chromium; .ci/run does)",
-                allow_module_level=True)
+    pytest.skip(
+        "no browser: the site's browser tests need Debian's chromium (apt-get install chromium; .ci/run does)",
+        allow_module_level=True,
+    )
 
 SEATS = default_resolver().seats()
 BY_CODE = {seat.gss_code: seat for seat in SEATS}
@@ -84,8 +85,14 @@ def context(browser, server, traffic, tmp_path_factory):
 @pytest.fixture()
 def page(context, traffic):
     page = context.new_page()
-    page.on("console", lambda message: traffic["console"].append((message.type, message.text))
-            if message.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda message: (
+            traffic["console"].append((message.type, message.text))
+            if message.type in ("error", "warning")
+            else None
+        ),
+    )
     page.on("dialog", lambda dialog: (traffic["dialogs"].append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda error: traffic["console"].append(("pageerror", str(error))))
     yield page
@@ -103,8 +110,10 @@ def type_into(page, selector: str, text: str) -> None:
 
 def _names_a_seat(text: str) -> bool:
     folded = fold_name(text)
-    return any(folded in (fold_name(seat.name), fold_name(seat.name_cy)) or text.strip().upper() == seat.gss_code
-               for seat in SEATS)
+    return any(
+        folded in (fold_name(seat.name), fold_name(seat.name_cy)) or text.strip().upper() == seat.gss_code
+        for seat in SEATS
+    )
 
 
 def search(page, text: str):
@@ -126,6 +135,7 @@ def a_real_postcode(gss_code: str) -> str:
 
 # ---- finding a seat ----------------------------------------------------------------------------
 
+
 def test_a_postcode_in_any_spacing_and_case_leads_to_the_seat_page(page, server):
     base, _ = server
     page.goto(base + "index.html")
@@ -137,15 +147,23 @@ def test_a_postcode_in_any_spacing_and_case_leads_to_the_seat_page(page, server)
     page.wait_for_load_state()
     assert page.url == f"{base}seats/{output_stem(BY_CODE['E14001063'])}.html" and SUB_PATH in page.url
     assert page.locator("h1").inner_text() == "Aldershot"
-    assert page.get_by_role("link", name=re.compile("contact details on the UK Parliament website")).get_attribute(
-        "href").startswith("https://members.parliament.uk/member/")
+    assert (
+        page.get_by_role("link", name=re.compile("contact details on the UK Parliament website"))
+        .get_attribute("href")
+        .startswith("https://members.parliament.uk/member/")
+    )
 
 
 def test_names_with_or_without_accents_welsh_names_and_codes(page, server):
     base, _ = server
     page.goto(base + "index.html")
-    for query, code in (("ynys mon", "W07000112"), ("YNYS MÔN", "W07000112"), ("pen y bont", "W07000086"),
-                        ("w07000086", "W07000086"), ("Belfast East", "N05000001")):
+    for query, code in (
+        ("ynys mon", "W07000112"),
+        ("YNYS MÔN", "W07000112"),
+        ("pen y bont", "W07000086"),
+        ("w07000086", "W07000086"),
+        ("Belfast East", "N05000001"),
+    ):
         results = search(page, query)
         href = results.locator("a").first.get_attribute("href")
         assert code in href, (query, href)
@@ -168,8 +186,10 @@ def test_refusals_match_the_resolver_and_offer_links(page, server):
         assert results.locator("a").count() == 0
     results = search(page, "Hackney")
     assert "matches 2 seats" in results.inner_text()
-    assert sorted(results.locator("a").all_inner_texts()) == ["Hackney North and Stoke Newington",
-                                                              "Hackney South and Shoreditch"]
+    assert sorted(results.locator("a").all_inner_texts()) == [
+        "Hackney North and Stoke Newington",
+        "Hackney South and Shoreditch",
+    ]
     results = search(page, "Aldershoot")
     assert "did you mean: Aldershot?" in results.locator(".problem").inner_text()
     results.get_by_role("link", name="Aldershot").click()
@@ -189,18 +209,89 @@ def _queries() -> list[str]:
     ranges = datasets.load("postcode_ranges")
     for start in ranges["range_start"].sample(1500, random_state=14):
         postcode = np.base_repr(int(start) + rng.choice([0, 0, 1, 35, 36 * 36]), 36)
-        queries.append(rng.choice([postcode, postcode.lower(), f"{postcode[:-3]} {postcode[-3:]}",
-                                   f"  {postcode[:2]} {postcode[2:].lower()} "]))
-    queries += ["", " ", "\t\n", "x" * 10_000, "a" * 201, "Aldershot " * 30, "ſ14000021", "E1400١٠٦٣", "Ｅ14001063",
-                "ＳＷ１Ａ １ＡＡ", "SW1A\u00a01AA", "Ald\u200bershot", "\u202eAldershot", "Ald\x00ershot", "\x85Hackney",
-                "Hackney\u2028", "'; import os #", "$(id)", "{{7*7}}", "<script>x</script>", HOSTILE, 'it\'s "quoted"',
-                "back\\slash", "BFPO 1234", "bfpo12345", "gır0aa", "GIR0AA", "BT1 1AA", "IM1 1AA", "GY1 1AA", "B1 1AA",
-                "AB9 9ZZ", "ZZ9 9ZZ", "QQ1 1AA", "YO27 1AA", "BF1 1AA", "SW1A", "12345", "sw1a-1aa", "Hackney", "Leeds",
-                "Newcastle", "North", "and", "&", "East & West", "St Ives", "st. ives", "Ynys Mon!", "Ynys Môn",
-                "Montgomeryshire and Glyndŵr", "Brecon, Radnor and Cwm Tawe", "Ceredigion Preseli", "Cities of London",
-                "Westminster", "ﬁfe", "Ⅳ", "½", "Ærfyrddin", "Dwyrain Caerdydd", "\U0001d400ldershot", "\ue000Leeds",
-                "\U000e0041", "\ud800Leeds", "x" * 199 + "\u0301", "&" * 200, "a b " * 100, "Alder" + "\u0308" * 50]
-    alphabet = [chr(code) for code in range(0x20, 0x250)] + list("ŵŷâêîôû\u0301\u0308\u00a0\u2003ﬁ½①ＡАΑ\u0130\u0131ſ")
+        queries.append(
+            rng.choice(
+                [
+                    postcode,
+                    postcode.lower(),
+                    f"{postcode[:-3]} {postcode[-3:]}",
+                    f"  {postcode[:2]} {postcode[2:].lower()} ",
+                ]
+            )
+        )
+    queries += [
+        "",
+        " ",
+        "\t\n",
+        "x" * 10_000,
+        "a" * 201,
+        "Aldershot " * 30,
+        "ſ14000021",
+        "E1400١٠٦٣",
+        "Ｅ14001063",
+        "ＳＷ１Ａ １ＡＡ",
+        "SW1A\u00a01AA",
+        "Ald\u200bershot",
+        "\u202eAldershot",
+        "Ald\x00ershot",
+        "\x85Hackney",
+        "Hackney\u2028",
+        "'; import os #",
+        "$(id)",
+        "{{7*7}}",
+        "<script>x</script>",
+        HOSTILE,
+        'it\'s "quoted"',
+        "back\\slash",
+        "BFPO 1234",
+        "bfpo12345",
+        "gır0aa",
+        "GIR0AA",
+        "BT1 1AA",
+        "IM1 1AA",
+        "GY1 1AA",
+        "B1 1AA",
+        "AB9 9ZZ",
+        "ZZ9 9ZZ",
+        "QQ1 1AA",
+        "YO27 1AA",
+        "BF1 1AA",
+        "SW1A",
+        "12345",
+        "sw1a-1aa",
+        "Hackney",
+        "Leeds",
+        "Newcastle",
+        "North",
+        "and",
+        "&",
+        "East & West",
+        "St Ives",
+        "st. ives",
+        "Ynys Mon!",
+        "Ynys Môn",
+        "Montgomeryshire and Glyndŵr",
+        "Brecon, Radnor and Cwm Tawe",
+        "Ceredigion Preseli",
+        "Cities of London",
+        "Westminster",
+        "ﬁfe",
+        "Ⅳ",
+        "½",
+        "Ærfyrddin",
+        "Dwyrain Caerdydd",
+        "\U0001d400ldershot",
+        "\ue000Leeds",
+        "\U000e0041",
+        "\ud800Leeds",
+        "x" * 199 + "\u0301",
+        "&" * 200,
+        "a b " * 100,
+        "Alder" + "\u0308" * 50,
+    ]
+    alphabet = [chr(code) for code in range(0x20, 0x250)] + list(
+        "ŵŷâêîôû\u0301\u0308\u00a0\u2003ﬁ½①ＡАΑ\u0130\u0131ſ"
+    )
     for _ in range(400):
         queries.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))))
     for seat in rng.sample(SEATS, 150):  # combining marks inside names: decomposed accents, stray diacritics
@@ -230,16 +321,22 @@ def test_the_pages_resolver_answers_exactly_as_build_py_resolve(page, server, ca
     base, _ = server
     page.goto(base + "index.html")
     queries = _queries()
-    answers = page.evaluate("""async (queries) => {
+    answers = page.evaluate(
+        """async (queries) => {
         const finder = await window.npdSearch.ready();
         return queries.map((query) => { const answer = finder.resolve(query);
             return [answer.ok, answer.ok ? answer.seat.code : answer.message,
                     answer.ok ? answer.seat.page : answer.candidates.map((seat) => seat.code).join(",")]; });
-    }""", queries)
-    mismatches = [(query, answer[:2], _python_answer(query)) for query, answer in zip(queries, answers)
-                  if tuple(answer[:2]) != _python_answer(query)]
+    }""",
+        queries,
+    )
+    mismatches = [
+        (query, answer[:2], _python_answer(query))
+        for query, answer in zip(queries, answers)
+        if tuple(answer[:2]) != _python_answer(query)
+    ]
     assert mismatches == [], mismatches[:10]
-    for query, (ok, code, page_name) in zip(queries, answers):
+    for ok, code, page_name in answers:
         if ok:
             assert page_name == f"{output_stem(BY_CODE[code])}.html"
     # The command line prints the same: "code<TAB>name<TAB>MP", or "error: " and the message on one line.
@@ -273,6 +370,7 @@ def test_hostile_text_is_shown_as_text_and_creates_nothing(page, server, traffic
 
 # ---- the seat page ----------------------------------------------------------------------------
 
+
 def _fill_sender(page):
     type_into(page, "#sender-name", SENDER_NAME)
     TYPED.append(SENDER_ADDRESS)
@@ -288,7 +386,10 @@ def test_the_letter_and_email_fill_in_as_text_as_you_type(page, server, traffic)
     assert page.locator(".email-body").inner_text().rstrip().endswith(NAME_PLACEHOLDER)
     _fill_sender(page)
     assert letter.locator('[data-slot="sender_name"]').text_content() == SENDER_NAME
-    assert letter.locator('[data-slot="sender_address"]').text_content() == "1 High Street\n<b>Flat 2</b>\nAldershot GU11 1AA"
+    assert (
+        letter.locator('[data-slot="sender_address"]').text_content()
+        == "1 High Street\n<b>Flat 2</b>\nAldershot GU11 1AA"
+    )
     assert page.locator('[data-slot="email_sender_name"]').text_content() == SENDER_NAME
     assert letter.locator("*").count() == elements_before
     assert page.locator("script").count() == 2 and page.locator("b").count() == 0 and traffic["dialogs"] == []
@@ -299,14 +400,21 @@ def _download_draft(page) -> tuple[email.message.EmailMessage, str]:
     with page.expect_download() as download:
         page.click("#download-email")
     path = download.value.path()
-    return email.message_from_bytes(Path(path).read_bytes(), policy=email.policy.default), download.value.suggested_filename
+    return email.message_from_bytes(
+        Path(path).read_bytes(), policy=email.policy.default
+    ), download.value.suggested_filename
 
 
 def _python_draft(seat, sender_name, pdf: Path):
-    message = build_meeting_request(to_address=seat.mp_email or None, mp_full_title=seat.mp_full_title,
-                                    salutation=salutation(seat.mp_full_title, seat.mp_display_name),
-                                    seat_name=seat.name, sender_name=sender_name, attachments=[(pdf.name, pdf.read_bytes())],
-                                    date=datetime.date.today())
+    message = build_meeting_request(
+        to_address=seat.mp_email or None,
+        mp_full_title=seat.mp_full_title,
+        salutation=salutation(seat.mp_full_title, seat.mp_display_name),
+        seat_name=seat.name,
+        sender_name=sender_name,
+        attachments=[(pdf.name, pdf.read_bytes())],
+        date=datetime.date.today(),
+    )
     return email.message_from_bytes(message.as_bytes(policy=email.policy.SMTP), policy=email.policy.default)
 
 
@@ -328,8 +436,10 @@ def test_the_email_draft_is_the_brief_commands_with_the_pdfs_attached(page, serv
     assert body == expected.get_body(preferencelist=("plain",)).get_content()
     assert SENDER_NAME in body and SENDER_ADDRESS not in body
     attachments = {part.get_filename(): part.get_content() for part in draft.iter_attachments()}
-    assert attachments == {pdf.name: pdf.read_bytes(),
-                           NATIONAL_ANNEX: (site_dir / BRIEFINGS_DIR / NATIONAL_ANNEX).read_bytes()}
+    assert attachments == {
+        pdf.name: pdf.read_bytes(),
+        NATIONAL_ANNEX: (site_dir / BRIEFINGS_DIR / NATIONAL_ANNEX).read_bytes(),
+    }
 
 
 def test_an_unsigned_draft_matches_the_one_build_brief_writes(page, server, site_dir):
@@ -368,16 +478,27 @@ def test_without_javascript_every_seat_is_listed_and_pages_still_work(browser, s
     page.goto(base + "index.html")
     assert page.locator("#finder").is_hidden()
     assert page.locator(".seat-list a").count() == 650
-    assert page.locator(".all-seats h3").all_inner_texts() == ["England", "Wales", "Scotland", "Northern Ireland"]
-    assert page.locator('.seat-list span[lang="cy"]').count() == sum(1 for s in SEATS if s.name_cy and s.name_cy != s.name)
+    assert page.locator(".all-seats h3").all_inner_texts() == [
+        "England",
+        "Wales",
+        "Scotland",
+        "Northern Ireland",
+    ]
+    assert page.locator('.seat-list span[lang="cy"]').count() == sum(
+        1 for s in SEATS if s.name_cy and s.name_cy != s.name
+    )
     page.goto(f"{base}seats/{output_stem(BY_CODE['E14001063'])}.html")
     assert page.locator(".js-only").is_hidden()
     assert page.get_by_text("You can print this page and sign the letter by hand", exact=False).is_visible()
     context.close()
 
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
-                                                      "best-practice"]}}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    }
+}
 
 
 def test_axe_finds_no_accessibility_violations(page, server):
@@ -398,8 +519,12 @@ def test_axe_finds_no_accessibility_violations(page, server):
         for name in ("methodology.html", "privacy.html"):
             page.goto(base + name)
             checked[f"{name} {width}"] = axe.run(page, options=AXE_OPTIONS)
-    problems = {name: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
-                for name, result in checked.items()}
+    problems = {
+        name: [
+            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]
+        ]
+        for name, result in checked.items()
+    }
     assert all(not found for found in problems.values()), problems
     assert all(result.response["passes"] for result in checked.values())
 
@@ -429,6 +554,7 @@ def test_keyboard_alone_reaches_the_seat_and_the_draft(page, server):
 
 # ---- what left the page ----------------------------------------------------------------------
 
+
 def test_nothing_typed_left_the_page_and_nothing_went_elsewhere(context, traffic, server):
     """Runs last in this module: every request of every test above, by browser and by server."""
     base, served = server
@@ -436,15 +562,25 @@ def test_nothing_typed_left_the_page_and_nothing_went_elsewhere(context, traffic
     assert traffic["seen"] and all(url.startswith(base) for _, url, _ in traffic["seen"])
     assert {method for method, _, _ in traffic["seen"]} == {"GET"}
     assert all(not body for _, _, body in traffic["seen"])
-    assert served and all(request["path"].startswith(SUB_PATH) and request["method"] == "GET" and not request["body"]
-                          for request in served)
+    assert served and all(
+        request["path"].startswith(SUB_PATH) and request["method"] == "GET" and not request["body"]
+        for request in served
+    )
     assert [message for message in traffic["console"] if "Content Security Policy" in message[1]] == []
     assert [message for message in traffic["console"] if message[0] == "pageerror"] == []
     lookups = {url for _, url, _ in traffic["seen"] if "/lookup-" in url}
     assert len(lookups) == 1
-    recorded = " ".join([url for _, url, _ in traffic["seen"]] + [str(request["headers"]) for request in served])
+    recorded = " ".join(
+        [url for _, url, _ in traffic["seen"]] + [str(request["headers"]) for request in served]
+    )
     for typed in TYPED:
-        pieces = {typed, typed.strip(), typed.replace(" ", ""), typed.replace(" ", "%20"), typed.replace(" ", "+")}
+        pieces = {
+            typed,
+            typed.strip(),
+            typed.replace(" ", ""),
+            typed.replace(" ", "%20"),
+            typed.replace(" ", "+"),
+        }
         for piece in pieces:
             if len(piece) >= 4:
                 assert piece not in recorded and piece.lower() not in recorded.lower(), piece

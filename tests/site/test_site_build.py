@@ -13,10 +13,11 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 import pytest
 from markupsafe import escape
+from site_setup import LETTER_DATE, SITE_SEATS
 
 from npd_briefing import cli, config
 from npd_briefing.data import datasets
-from npd_briefing.dates import academic_year, january
+from npd_briefing.dates import academic_year, january, long_date
 from npd_briefing.evidence import analysis
 from npd_briefing.evidence.briefing import letter_values
 from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
@@ -24,12 +25,9 @@ from npd_briefing.letters.meeting_request import meeting_request_text
 from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site import build as site_build
-from npd_briefing.dates import long_date
 from npd_briefing.site.drafts import letter_html
 from npd_briefing.site.figures import CSV_COLUMNS, local_picture, seat_figures
 from npd_briefing.site.pages import CSP
-
-from site_setup import LETTER_DATE, SITE_SEATS
 
 SEATS = default_resolver().seats()
 BY_CODE = {seat.gss_code: seat for seat in SEATS}
@@ -100,7 +98,9 @@ def test_every_page_is_self_contained_relative_and_locked_down(site_dir):
 def test_seat_page_links_the_mp_the_pdfs_and_marks_welsh(site_dir):
     seat = BY_CODE["W07000086"]  # Bridgend / Pen-y-bont
     page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
-    member_id = int(pd.read_csv(config.DATA_DIR / "seats.csv").set_index("gss_code").loc[seat.gss_code, "member_id"])
+    member_id = int(
+        pd.read_csv(config.DATA_DIR / "seats.csv").set_index("gss_code").loc[seat.gss_code, "member_id"]
+    )
     assert f'href="https://members.parliament.uk/member/{member_id}/contact"' in page
     assert f'href="../briefings/{output_stem(seat)}.pdf"' in page
     assert 'href="../briefings/national-annex.pdf"' in page
@@ -116,14 +116,19 @@ def test_local_figures_come_from_the_analysis_with_their_census(site_dir):
     picture = analysis.local_picture(seat.gss_code)
     census = f"January {january(picture.census_year)} census ({academic_year(picture.census_year)})"
     assert census in page
-    assert (f"(England: {picture.england_rate.per_10000:.1f}; {picture.region}: "
-            f"{picture.region_rate.per_10000:.1f})") in page
+    assert (
+        f"(England: {picture.england_rate.per_10000:.1f}; {picture.region}: "
+        f"{picture.region_rate.per_10000:.1f})"
+    ) in page
     assert len(picture.authorities) == 2
     for authority in picture.authorities:
         assert f"<h3>{escape(authority.la_name)}" in page
         assert f"{census}:\n <strong>{authority.pupils:,}</strong>" in page
         rate = authority.rate  # the predecessor's, Cumbria's, for a year before the authority existed
-        assert f"<strong>{rate.per_10000:.1f}</strong>" in page and f"({rate.pupils:,} of {rate.denominator:,})" in page
+        assert (
+            f"<strong>{rate.per_10000:.1f}</strong>" in page
+            and f"({rate.pupils:,} of {rate.denominator:,})" in page
+        )
         for note in authority.notes:
             assert str(escape(note)) in page
     assert "January 2024" in page and "2023/24" in page  # the year with no figure is a visible gap
@@ -139,9 +144,16 @@ def test_csv_has_every_seat_and_the_same_figures(site_dir):
     row, authority = aldershot[0], local["authorities"][0]
     assert row["la_funded_ap_pupils"] == str(authority["la_funded_ap_pupils"])
     assert row["rate_per_10000_pupils"] == f"{authority['rate']:.1f}"
-    assert row["census"] == local["census"] and row["seat_estimate_la_funded_ap_pupils"] == f"{local['seat_estimate']:.0f}"
+    assert (
+        row["census"] == local["census"]
+        and row["seat_estimate_la_funded_ap_pupils"] == f"{local['seat_estimate']:.0f}"
+    )
     belfast = [row for row in rows if row["gss_code"] == "N05000001"]
-    assert len(belfast) == 1 and belfast[0]["la_funded_ap_pupils"] == "" and "England only" in belfast[0]["notes"]
+    assert (
+        len(belfast) == 1
+        and belfast[0]["la_funded_ap_pupils"] == ""
+        and "England only" in belfast[0]["notes"]
+    )
 
 
 def test_letter_is_the_packs_own_with_sender_slots(site_dir):
@@ -153,10 +165,15 @@ def test_letter_is_the_packs_own_with_sender_slots(site_dir):
     picture = local_picture(seat)
     unsigned = letter_to_html(fill_letter(load_letter_template(), letter_values(seat, day, picture)))
     with_slots = str(letter_html(seat, day, picture))
-    emptied = re.sub(r'<p><span class="slot" data-slot="sender_(?:name|address)"></span></p>\n', "", with_slots)
+    emptied = re.sub(
+        r'<p><span class="slot" data-slot="sender_(?:name|address)"></span></p>\n', "", with_slots
+    )
     emptied = emptied.replace(f'<span class="slot" data-slot="date">{long_date(day)}</span>', long_date(day))
     assert emptied == unsigned
-    assert f"{picture.authorities[0].pupils:,} pupils were in alternative provision funded by Hampshire" in unsigned
+    assert (
+        f"{picture.authorities[0].pupils:,} pupils were in alternative provision funded by Hampshire"
+        in unsigned
+    )
     page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
     assert with_slots in page
 
@@ -164,8 +181,12 @@ def test_letter_is_the_packs_own_with_sender_slots(site_dir):
 def test_email_draft_data_is_the_brief_commands_text(site_dir):
     seat = BY_CODE["E14001063"]
     page = (site_dir / "seats" / f"{output_stem(seat)}.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.S).group(1))
-    subject, body = meeting_request_text(salutation="Dear Alex Baker", seat_name=seat.name, sender_name="Jo Bloggs")
+    data = json.loads(
+        re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.S).group(1)
+    )
+    subject, body = meeting_request_text(
+        salutation="Dear Alex Baker", seat_name=seat.name, sender_name="Jo Bloggs"
+    )
     assert data["body"].replace(data["sender_slot"], "Jo Bloggs") == body
     assert data["subject_header"] == f"Subject: {subject}\r\n".replace("Database (", "Database\r\n (")
     assert data["to_header"] == "To: Alex Baker MP <alex.baker.mp@parliament.uk>\r\n"
@@ -175,8 +196,12 @@ def test_email_draft_data_is_the_brief_commands_text(site_dir):
 
 def test_index_and_its_scripts_fit_the_budget_and_the_lookup_is_compact(site_dir):
     index = parsed(site_dir / "index.html")
-    loaded = [url for tag, attrs in index.tags for url in [attrs.get("src") or attrs.get("href")]
-              if tag in ("script", "link") and url]
+    loaded = [
+        url
+        for tag, attrs in index.tags
+        for url in [attrs.get("src") or attrs.get("href")]
+        if tag in ("script", "link") and url
+    ]
     weight = (site_dir / "index.html").stat().st_size + sum((site_dir / url).stat().st_size for url in loaded)
     assert weight < PAGES_BUDGET, weight
     lookups = list(site_dir.glob("lookup-*.json"))
@@ -195,11 +220,14 @@ def test_methodology_names_the_data_version_and_every_source(site_dir):
     assert "no cookies, no local or session storage" in privacy
 
 
-@pytest.mark.parametrize("argv, named", [
-    (["--nation", "Atlantis"], "--nation 'Atlantis' is not valid"),
-    (["--date", "12/03/2026"], "date '12/03/2026' is not a date"),
-    (["--jobs", "0"], "--jobs 0 is not valid"),
-])
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (["--nation", "Atlantis"], "--nation 'Atlantis' is not valid"),
+        (["--date", "12/03/2026"], "date '12/03/2026' is not a date"),
+        (["--jobs", "0"], "--jobs 0 is not valid"),
+    ],
+)
 def test_bad_options_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, argv, named):
     out = tmp_path / "site"
     assert cli.main(["site", "--out", str(out), *argv]) == 2
@@ -210,13 +238,21 @@ def test_bad_options_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, arg
 
 def test_briefing_fingerprints_ignore_the_websites_own_files():
     from npd_briefing.pipeline.state import input_files
+
     inputs = input_files()
     assert config.TEMPLATES_DIR / "meeting_request.txt" in inputs
-    assert not [path for path in inputs if path.is_relative_to(config.SITE_TEMPLATES_DIR)
-                or path.is_relative_to(config.SITE_PACKAGE_DIR)]
+    assert not [
+        path
+        for path in inputs
+        if path.is_relative_to(config.SITE_TEMPLATES_DIR) or path.is_relative_to(config.SITE_PACKAGE_DIR)
+    ]
 
 
 def test_rerun_renders_nothing_and_rewrites_the_pages(site_dir):
     result = site_build.build_site(out_dir=site_dir, only=list(SITE_SEATS), jobs=1, date=LETTER_DATE)
-    assert result.exit_code == 0 and result.batch.rendered == [] and sorted(result.batch.skipped) == sorted(SITE_SEATS)
+    assert (
+        result.exit_code == 0
+        and result.batch.rendered == []
+        and sorted(result.batch.skipped) == sorted(SITE_SEATS)
+    )
     assert result.seat_pages == 650 and len(list(site_dir.glob("lookup-*.json"))) == 1

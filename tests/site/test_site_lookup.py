@@ -41,7 +41,9 @@ def payload():
 @pytest.fixture(scope="module")
 def folding(payload):
     tables = payload["characters"]
-    return decode_steps(tables["vanish"]), dict(zip(decode_steps(tables["fold_codes"]), tables["fold"].split(",")))
+    return decode_steps(tables["vanish"]), dict(
+        zip(decode_steps(tables["fold_codes"]), tables["fold"].split(","))
+    )
 
 
 def fold_like_the_browser(text: str, folding) -> str:
@@ -51,7 +53,9 @@ def fold_like_the_browser(text: str, folding) -> str:
     for char in text:
         code = ord(char)
         if code < 0x80:
-            out.append(" and " if char == "&" else char.lower() if re.fullmatch("[0-9a-z]", char.lower()) else " ")
+            out.append(
+                " and " if char == "&" else char.lower() if re.fullmatch("[0-9a-z]", char.lower()) else " "
+            )
         elif not in_ranges(vanish, code):
             out.append(folds.get(code, " "))
     return " ".join(word for word in "".join(out).split(" ") if word)
@@ -60,10 +64,14 @@ def fold_like_the_browser(text: str, folding) -> str:
 def test_the_loose_postcode_pattern_is_made_of_the_shipped_classes():
     assert postcodes.LOOSE_POSTCODE.pattern == (
         f"{characters.LOOSE_LETTER}{{1,2}}{characters.LOOSE_DIGIT}{characters.LOOSE_WORD}{{3,5}}"
-        f"|BFPO{characters.LOOSE_DIGIT}{{1,4}}|GIR0AA")
+        f"|BFPO{characters.LOOSE_DIGIT}{{1,4}}|GIR0AA"
+    )
     assert postcodes.LOOSE_POSTCODE.flags & re.IGNORECASE
     assert set(characters.LOOSE_LITERALS) == set("BFPO" + "GIR0AA")
-    assert resolve.GSS_CODE.pattern == f"^{characters.GSS_LETTERS}\\d{{8}}$" and resolve.GSS_CODE.flags & re.IGNORECASE
+    assert (
+        resolve.GSS_CODE.pattern == f"^{characters.GSS_LETTERS}\\d{{8}}$"
+        and resolve.GSS_CODE.flags & re.IGNORECASE
+    )
 
 
 def test_the_ranges_decode_to_the_curated_table(payload):
@@ -91,8 +99,11 @@ def test_folding_one_character_at_a_time_is_fold_name(folding, text):
 def test_characters_left_out_of_the_fold_table_are_separators(folding):
     """Unassigned and private-use code points are skipped when the table is made; sample them."""
     vanish, folds = folding
-    skipped = [code for code in range(0x80, sys.maxunicode + 1, 97)
-               if unicodedata.category(chr(code)) in ("Cn", "Co")]
+    skipped = [
+        code
+        for code in range(0x80, sys.maxunicode + 1, 97)
+        if unicodedata.category(chr(code)) in ("Cn", "Co")
+    ]
     assert len(skipped) > 5000
     for code in skipped:
         assert fold_name(f"a{chr(code)}a") == "a a" and code not in folds and not in_ranges(vanish, code)
