@@ -4,4 +4,20 @@ Logic for the curated data, the seat resolver, charts and briefings lives here; 
 ``build.py`` only call into it.
 """
 
-__version__ = "0.1.0"
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+
+def _version() -> str:
+    """The version in pyproject.toml's ``[project]`` table, the one place it is kept: read from the
+    checkout the package runs from (so an edit shows without reinstalling), or from the installed
+    package's metadata where there is no checkout."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    if pyproject.is_file():
+        with open(pyproject, "rb") as handle:
+            return tomllib.load(handle)["project"]["version"]
+    return metadata.version("npd-briefing")
+
+
+__version__ = _version()
