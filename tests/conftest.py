@@ -1,9 +1,15 @@
 """Shared test set-up and helpers.
 
-matplotlib, IPython and Jupyter write under $HOME, so every test run gets a temporary one, and the
-pack's own cache (the annex, local charts) a temporary folder. The
-helpers are for tests in every room: run ``build.py`` (in this process or as a subprocess), read
-the curated tables as text, and read a PDF's text back.
+matplotlib, IPython and Jupyter write under $HOME, so every test process gets a temporary one, and
+the pack's own cache (the annex, local charts) a temporary folder that the parallel workers of one
+run share, so the annex is rendered once a run. The helpers are for tests in every room: run
+``build.py`` (in this process or as a subprocess), read the curated tables as text, and read a PDF's
+text back.
+
+The suite runs in parallel (``pytest -n auto``) a file per worker at a time (``--dist loadfile``), so
+a module's expensive fixtures (its briefings, a batch, a browser) are made once; what several files
+read (the test site) is made once a run by ``built_once``. The fast tier (``make test-fast``) leaves out the tests marked ``kernel``, ``pdf`` or
+``browser``; the marks are given here, by the fixtures a test uses or by its name.
 """
 
 import contextlib
@@ -11,14 +17,17 @@ import csv
 import io
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from pypdf import PdfReader
 
 _HOME = tempfile.mkdtemp(prefix="npd-briefing-test-home-")
@@ -32,7 +41,8 @@ for _var, _sub in (
 ):
     os.environ[_var] = os.path.join(_HOME, _sub) if _sub else _HOME
     os.makedirs(os.environ[_var], exist_ok=True)
-# The annex and chart caches too: every test run starts from empty caches, outside the repository.
+# The annex and chart caches too, outside the repository; ``shared_pack_cache`` moves them to a
+# folder of the run's own that every parallel worker uses.
 os.environ["NPD_BRIEFING_CACHE"] = os.path.join(_HOME, "cache")
 
 from npd_briefing import caches, cli, config  # noqa: E402  (after $HOME is set)
@@ -120,3 +130,152 @@ def fresh_caches():
     caches.clear()
     yield
     caches.clear()
+
+
+# --- One run, several workers ------------------------------------------------------------------------
+
+
+def run_folder(tmp_path_factory) -> Path:
+    """A folder of this test run's own that every parallel worker sees: pytest's base temporary
+    folder, the parent of each worker's own (kept for the last three runs, like every tmp_path)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_pack_cache(tmp_path_factory):
+    """The pack's cache, empty at the start of each run and shared by its workers: the annex (built
+    under the pack's own lock) and the charts are made once a run. Subprocesses inherit it."""
+    folder = run_folder(tmp_path_factory) / "pack-cache"
+    os.environ["NPD_BRIEFING_CACHE"] = str(folder)
+    config.CACHE_DIR = folder
+    yield folder
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> tuple[Path, object]:
+    """(folder, value): ``build(folder)`` run once a test run, by the first worker that asks; the
+    others wait for it and get the same folder and value (pickled). A build that fails is tried again
+    by the next worker that asks, and fails there too."""
+    root = run_folder(tmp_path_factory)
+    folder, value_file = root / name, root / f"{name}.pickle"
+    with FileLock(root / f"{name}.lock"):
+        if value_file.is_file():
+            return folder, pickle.loads(value_file.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+        folder.mkdir()
+        value = build(folder)
+        value_file.write_bytes(pickle.dumps(value))
+        return folder, value
+
+
+# --- The fast tier's marks ---------------------------------------------------------------------------
+
+# Fixtures whose value is made by a Jupyter kernel (and for all but ``executed``, printed as PDFs),
+# or by a browser: every test that uses one, directly or through another fixture, is marked.
+KERNEL_FIXTURES = {"executed", "rendered", "first_run", "site", "private_run", "interrupted"}
+PDF_FIXTURES = {"pdf_path", "rendered", "first_run", "site", "private_run", "interrupted"}
+BROWSER_FIXTURES = {"browser"}
+# Tests that start a kernel or print a PDF in their own body, or run ``build.py brief`` or ``all`` to
+# the end in a subprocess, by file and name (parameters left out). A test that starts a kernel in
+# this process unmarked fails and says to add it here (``kernel_tripwire``).
+KERNEL_TESTS = {
+    "tests/evidence/test_register.py": {"test_npd_scope_says_what_it_read_and_charts_releases"},
+    "tests/pipeline/test_annex.py": {
+        "test_the_annex_is_built_once_copied_and_rebuilt_only_when_an_input_changes"
+    },
+    "tests/pipeline/test_batch.py": {
+        "test_a_second_batch_into_the_same_folder_refuses_in_one_line",
+        "test_sigterm_keeps_finished_seats_leaves_no_partial_file_and_a_rerun_resumes",
+        "test_a_worker_killed_mid_bundle_fails_only_its_seat_and_the_rest_of_its_bundle_is_rendered",
+    },
+    "tests/pipeline/test_brief.py": {
+        "test_small_authorities_are_not_ranked",
+        "test_the_campaigns_2017_letter_only_when_asked_for",
+        "test_custom_letter_replaces_the_default_letter",
+    },
+    "tests/pipeline/test_notebook.py": {
+        "test_a_failing_cell_raises_notebook_execution_error",
+        "test_warm_kernel_keeps_the_process_but_not_the_variables",
+        "test_warm_kernel_is_replaced_every_restart_every_runs",
+    },
+    "tests/test_notebooks.py": {
+        "test_npd_scope_default_shows_every_chart_with_alt_text",
+        "test_npd_scope_charts_a_supplied_register",
+        "test_ap_census_for_default_and_other_las",
+    },
+    "tests/test_parameters.py": {
+        "test_papermill_command_line_run_with_an_unknown_parameter_fails_in_the_kernel"
+    },
+    "tests/test_reliability.py": {"test_a_kernel_that_dies_gives_a_clear_error_and_the_next_run_works"},
+}
+PDF_TESTS = {
+    "tests/pipeline/test_annex.py": KERNEL_TESTS["tests/pipeline/test_annex.py"],
+    "tests/pipeline/test_batch.py": KERNEL_TESTS["tests/pipeline/test_batch.py"],
+    "tests/pipeline/test_brief.py": KERNEL_TESTS["tests/pipeline/test_brief.py"],
+    "tests/pipeline/test_pdf.py": {"test_only_data_urls_and_pack_templates_are_fetched"},
+    "tests/test_reliability.py": {"test_letter_html_and_references_render_as_text_and_nothing_is_fetched"},
+}
+
+
+def _marks_for(item) -> set[str]:
+    closure = set(item.fixturenames)
+    path = item.nodeid.split("::")[0]
+    name = item.originalname
+    marks = set()
+    if closure & KERNEL_FIXTURES or name in KERNEL_TESTS.get(path, ()):
+        marks.add("kernel")
+    if closure & PDF_FIXTURES or name in PDF_TESTS.get(path, ()):
+        marks.add("pdf")
+    if closure & BROWSER_FIXTURES:
+        marks.add("browser")
+    return marks
+
+
+KERNELS_STARTED: list[list[str]] = []
+
+
+def pytest_configure(config):
+    """Count the Jupyter kernels this process starts (through jupyter_client's provisioner, as
+    papermill and the warm kernel do), so that an unmarked test that starts one fails."""
+    from jupyter_client.provisioning import LocalProvisioner
+
+    launch = LocalProvisioner.launch_kernel
+
+    async def counted(self, cmd, **kwargs):
+        KERNELS_STARTED.append(cmd)
+        return await launch(self, cmd, **kwargs)
+
+    LocalProvisioner.launch_kernel = counted
+
+
+def kernel_tripwire(item):
+    """Fail a test that started a kernel in this process without being marked ``kernel``: the fast
+    tier would run it. (Kernels a ``build.py`` subprocess starts are not seen.)"""
+    before = len(KERNELS_STARTED)
+    result = yield
+    if len(KERNELS_STARTED) > before and not item.get_closest_marker("kernel"):
+        pytest.fail(
+            f"{item.nodeid} started a Jupyter kernel but is not marked kernel: add it to KERNEL_TESTS "
+            "in tests/conftest.py, so that the fast tier leaves it out",
+            pytrace=False,
+        )
+    return result
+
+
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(kernel_tripwire)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(kernel_tripwire)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for mark in sorted(_marks_for(item)):
+            item.add_marker(getattr(pytest.mark, mark))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line, when the website's browser tests were skipped, on how to get them to run."""
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        terminalreporter.write_line(
+            "note: no chromium, so the website's browser tests were skipped; "
+            "install Debian's (apt-get install chromium) to run them"
+        )

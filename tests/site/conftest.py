@@ -17,6 +17,7 @@ import pytest
 from site_setup import LETTER_DATE, SITE_SEATS, SUB_PATH
 
 from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
+from tests.conftest import built_once
 
 
 def _blank_pdf() -> bytes:
@@ -27,15 +28,21 @@ def _blank_pdf() -> bytes:
     return stream.getvalue()
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(site folder, SiteResult) for a site whose briefings are rendered for SITE_SEATS."""
-    out = tmp_path_factory.mktemp("site-root") / SUB_PATH.strip("/")
+def _build_site(root: Path):
+    out = root / SUB_PATH.strip("/")
     (out / BRIEFINGS_DIR).mkdir(parents=True)
     (out / BRIEFINGS_DIR / NATIONAL_ANNEX).write_bytes(_blank_pdf())
     result = build_site(out_dir=out, only=list(SITE_SEATS), jobs=2, date=LETTER_DATE)
     assert result.exit_code == 0 and sorted(result.batch.rendered) == sorted(SITE_SEATS)
-    return out, result
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(site folder, SiteResult) for a site whose briefings are rendered for SITE_SEATS: built once a
+    run, by the first parallel worker that needs it."""
+    root, result = built_once(tmp_path_factory, "site-root", _build_site)
+    return root / SUB_PATH.strip("/"), result
 
 
 @pytest.fixture(scope="session")
