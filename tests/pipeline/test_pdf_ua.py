@@ -2,6 +2,7 @@
 shows: the same headings in the same order, the tables' column headers, every chart's alt text,
 the language and the document's title."""
 
+import getpass
 import re
 from html.parser import HTMLParser
 
@@ -97,6 +98,8 @@ def test_each_briefing_is_pdf_ua_1_with_the_htmls_structure(rendered, seat):
     assert found["alts"] == expected.alts and all(alt.strip() for alt in found["alts"])
     assert found["lang"] == "en-GB"
     assert found["title"] == document_title(resolve(seat))
+    for private in (str(pdf.parent), str(config.ROOT), str(config.CACHE_DIR), getpass.getuser()):
+        assert private not in found["xmp"]
 
 
 def test_an_english_briefing_has_its_table_headers_and_charts(rendered):
