@@ -22,6 +22,7 @@ PARENT_TOOLCHAIN = [
     "papermill",
     "nbclient",
     "nbconvert",
+    "typst",
     "weasyprint",
     "multiprocessing",
     "tqdm",

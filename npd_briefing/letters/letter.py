@@ -2,7 +2,7 @@
 
 A letter file is the user's own text, so it is only ever substituted and rendered, never evaluated:
 placeholders are a fixed set of names, values are inserted as literal text, and the Markdown is
-rendered with raw HTML escaped and links/images reduced to text (WeasyPrint must fetch nothing).
+rendered with raw HTML escaped and links/images reduced to text (the PDF engine must fetch nothing).
 """
 
 import html

@@ -18,7 +18,7 @@ from npd_briefing.pipeline.request import KERNEL_PRELOAD, BriefRequest
 from npd_briefing.text import one_line
 
 KERNEL_RESTART_EVERY = 50
-# A worker's memory creeps up by ~0.5 MB a seat (WeasyPrint and urllib caches, fragmentation): it
+# A worker's memory creeps up by ~0.5 MB a seat (Typst's caches, fragmentation): it
 # hands over to a fresh process after this many seats, which costs ~1 s.
 SEATS_PER_WORKER = 100
 WORKER_STOP_TIMEOUT_S = 10.0

@@ -10,7 +10,7 @@ import pytest
 
 from npd_briefing import __version__
 from npd_briefing.config import TEMPLATES_DIR
-from npd_briefing.pipeline.pdf import PackAssetsFetcher, html_to_pdf_bytes
+from npd_briefing.pipeline.weasyprint_pdf import PackAssetsFetcher, weasyprint_pdf_bytes
 from tests.pipeline.conftest import TITLE
 from tests.pipeline.test_html import PNG_1PX
 
@@ -29,7 +29,7 @@ def test_pdf_metadata_has_title_and_language_and_nothing_personal(pdf_path, tmp_
     reader = pypdf.PdfReader(pdf_path)
     metadata = dict(reader.metadata)
     assert metadata["/Title"] == TITLE
-    assert metadata["/Creator"] == f"npd_briefing {__version__}"
+    assert metadata["/Keywords"] == f"npd_briefing {__version__}"  # Typst names itself the creator
     assert "/Author" not in metadata
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     private = [str(pdf_path.parent), str(tmp_path), os.environ["HOME"], getpass.getuser()]
@@ -67,7 +67,8 @@ def test_pdf_is_tagged_with_the_chart_alt_text(pdf_path):
 
 @pytest.fixture
 def opened_urls(monkeypatch):
-    """Every URL WeasyPrint's fetcher actually opens (it opens through urllib)."""
+    """Every URL WeasyPrint's fetcher actually opens (it opens through urllib): WeasyPrint is the
+    benches' baseline engine."""
     opened = []
     real_open = urllib.request.OpenerDirector.open
 
@@ -97,7 +98,7 @@ def test_only_data_urls_and_pack_templates_are_fetched(tmp_path, opened_urls):
         + "".join(f'<img src="{url}" alt="refused">' for url in refused)
         + f'<img src="{inline}" alt="inline"></body></html>'
     )
-    (tmp_path / "out.pdf").write_bytes(html_to_pdf_bytes(page, title="t"))
+    (tmp_path / "out.pdf").write_bytes(weasyprint_pdf_bytes(page, title="t"))
     assert pypdf.PdfReader(tmp_path / "out.pdf").pages
     assert sorted(opened_urls) == sorted([inline, (TEMPLATES_DIR / "briefing.css").as_uri()])
 
