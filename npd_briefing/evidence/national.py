@@ -52,13 +52,13 @@ ASIDE = re.compile(r"\s*\([^)]*\)")
 SHORT_PERIOD = re.compile(r"\s*\([A-Z][a-z]{2} \d{4} - [A-Z][a-z]{2} \d{4}\)")
 OTHER_ROW = re.compile(r"^Of [A-Z]\d+: ")
 QUOTE = re.compile(r"Quote: '(.+?)'(?=\s|$)")
-# The reasons other sources name, in a sentence's words and with whose word each is.
+# The reasons other sources name, one sentence each saying whose word it is; the campaign's list in words.
 REASON_WORDS = {
-    "Permanent exclusion": "permanent exclusion (DfE's census guidance, 2023)",
-    "Setting named on the pupil's EHC plan": "the setting being named in the pupil's education, health and "
-    "care plan (Schools Week, 2024)",
-    "Other reasons (reported as including pregnancy or childcare)": "other reasons, which Schools Week "
-    "reports include pregnancy or childcare (2024)",
+    "Permanent exclusion": "DfE's 2023 census guidance also names permanent exclusion.",
+    "Setting named on the pupil's EHC plan": "Schools Week (2024) reports placements made because the setting "
+    "was named in the pupil's education, health and care plan.",
+    "Other reasons (reported as including pregnancy or childcare)": "Schools Week also reports other reasons, "
+    "including pregnancy or childcare.",
     "Young offender": "being a young offender",
 }
 
@@ -71,7 +71,7 @@ def plain_source_line(
     was checked stays in the data package."""
     quoting = QUOTING.search(publisher)
     name = SHORT_PUBLISHERS.get(ASIDE.sub("", publisher), ASIDE.sub("", publisher))
-    title = ASIDE.sub("", source_title).strip().removeprefix(f"{name} ")
+    title = ASIDE.sub("", source_title).strip().removeprefix(f"{name} ").replace(" - ", " – ")
     when = date_words(source_date)
     parts = [name, title, when] if not quoting else [quoting["whose"], f"as reported by {name}", when]
     line = ", ".join(part for part in parts if part)
@@ -223,7 +223,10 @@ def placement_reasons() -> PlacementReasons:
     campaign = categories[categories["citation"] == "campaign"]
     return PlacementReasons(
         tuple(dict.fromkeys(official["reason"])),
-        tuple(_reason_words(c) for c in reported["category"]),
+        tuple(
+            REASON_WORDS.get(c, f"Other sources also name {c[:1].lower() + c[1:]}.")
+            for c in reported["category"]
+        ),
         tuple(_reason_words(c) for c in campaign["category"]),
     )
 
