@@ -66,16 +66,14 @@ def month_names(text: str, short: bool = False) -> str:
     return re.sub(r"\b(\d{4})-(\d{2})\b(?!-)", lambda m: f"{names[int(m[2])]} {m[1]}", text)
 
 
-def publication(source: dict) -> str:
-    """When a source's publisher released it and when the pack retrieved it, in words that keep the two
-    apart: "published 2023-06; retrieved 2026-11-28", "publication date not recorded; retrieved ..."."""
-    published, retrieved = source.get("published", "not recorded"), source.get("retrieved", "not recorded")
-    first = (
-        "publication date not recorded"
-        if published == "not recorded"
-        else published
-        if published.startswith("each row")
-        else f"published {published}"
-    )
-    second = "retrieval date not recorded" if retrieved == "not recorded" else f"retrieved {retrieved}"
-    return f"{first}; {second}"
+def date_words(text: str) -> str:
+    """A source date as a reader says it: '2020-10-07' -> '7 October 2020', '2023-06 (2022/23 release)'
+    -> 'June 2023', '2024 (June; ...)' -> '2024'; '' for an undated page."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text.strip())
+    if not match:
+        return ""
+    year, month, day = match.groups()
+    if not month:
+        return year
+    name = calendar.month_name[int(month)]
+    return f"{int(day)} {name} {year}" if day else f"{name} {year}"

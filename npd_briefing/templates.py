@@ -9,7 +9,7 @@ import jinja2
 
 from npd_briefing import caches
 from npd_briefing.config import TEMPLATES_DIR
-from npd_briefing.dates import academic_year, january, long_date, month_names, publication
+from npd_briefing.dates import academic_year, date_words, january, long_date, month_names
 
 
 def count(value: int | None) -> str:
@@ -21,6 +21,12 @@ def rate(value: float | None) -> str:
 
 
 @caches.per_process
+def and_join(items) -> str:
+    """'a, b and c', as a sentence lists things."""
+    items = list(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 2 else " and ".join(items)
+
+
 def environment() -> jinja2.Environment:
     # HTML is escaped; the letter's text pieces (.txt.j2) are not: fill_letter makes their values safe.
     env = jinja2.Environment(
@@ -38,8 +44,9 @@ def environment() -> jinja2.Environment:
         january=january,
         academic_year=academic_year,
         period=month_names,
-        publication=publication,
         lower_first=lambda text: text[:1].lower() + text[1:],
+        and_join=and_join,
+        date_words=date_words,
     )
     return env
 

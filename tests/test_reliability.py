@@ -697,8 +697,6 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
             b = briefing.prepare(seat, date="2026-03-12")
             for name in briefing.SECTIONS:
                 assert briefing.SECTIONS[name](b) or not b.local
-            for name in briefing.SHARED_SECTIONS:
-                assert briefing.SHARED_SECTIONS[name]()
         for name in annex.SECTIONS:  # the annex every briefing brings with it
             assert annex.SECTIONS[name]()
     finally:

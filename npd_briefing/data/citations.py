@@ -16,7 +16,9 @@ TITLE_ONLY = "title only"
 NOT_FOUND = "not found in any cited page"
 STATUSES = (ADDRESS_AND_QUOTE, ADDRESS, TITLE_ONLY, NOT_FOUND)
 
-OFFICIAL_PUBLISHER = re.compile(r"^(Department for Education|UK Parliament)\b")
+OFFICIAL_PUBLISHER = re.compile(
+    r"^(Department for Education|UK Parliament|Information Commissioner|Office for Statistics Regulation)\b"
+)
 DISPUTED_NOTE = re.compile(r"disputed|superseded|conflict|campaign claim|not confirmed", re.IGNORECASE)
 # A passage in single quotes: opened after a space, a bracket or the start, closed before punctuation or
 # a space, so the apostrophes of "Schools Week's" or "pupil's" neither open nor close one.

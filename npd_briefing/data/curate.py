@@ -31,7 +31,7 @@ from npd_briefing.data.raw import (
     require_rows,
     to_count,
 )
-from npd_briefing.data.sources import SOURCES, effective_sources
+from npd_briefing.data.sources import SOURCES, effective_sources, raw_file
 from npd_briefing.data.tables import TABLES
 from npd_briefing.dates import academic_year, year_span
 from npd_briefing.exceptions import DataFileError
@@ -83,7 +83,7 @@ MP_CHANGES_IN_SNAPSHOT = "five seats have changed MP since July 2024"  # constit
 
 
 def _raw(raw_dir: Path, source_id: str) -> Path:
-    return Path(raw_dir) / SOURCES[source_id]["path"]
+    return raw_file(raw_dir, SOURCES[source_id])
 
 
 def _blank_to_none(value: str) -> str:
@@ -469,6 +469,18 @@ def build_npd_facts(raw_dir: Path) -> pd.DataFrame:
     ]
 
 
+def build_primary_citations(raw_dir: Path) -> pd.DataFrame:
+    """The project's own primary citations: where a public body's page is gone or not stored, the row
+    is read in a copy (copy_url) and counts as an official figure seen through a mirror copy."""
+    columns = list(TABLES["primary_citations"].columns)
+    derived = ("citation", "secondary", "disputed", "citation_status")
+    rows = read_text_csv(_raw(raw_dir, "primary_citations"), [c for c in columns if c not in derived])
+    cited = with_citations("primary_citations", rows, "fact_id", "publisher", "source_type")
+    through_copy = cited["primary_page"] != "stored"
+    cited.loc[through_copy, "citation"] = "official (mirror copy)"
+    return cited[columns]
+
+
 def build_national_ap_figures(raw_dir: Path) -> pd.DataFrame:
     figures = read_text_csv(
         _raw(raw_dir, "national_ap_figures"), list(TABLES["national_ap_figures"].columns)[:10] + ["note"]
@@ -653,6 +665,7 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
         "ap_reason_categories": build_ap_reason_categories(raw_dir),
         "ap_reason_counts": build_ap_reason_counts(raw_dir),
         "national_ap_figures": build_national_ap_figures(raw_dir),
+        "primary_citations": build_primary_citations(raw_dir),
         "postcode_ranges": build_postcode_ranges(raw_dir),
     }
     return {name: frame[list(TABLES[name].columns)] for name, frame in tables.items()}

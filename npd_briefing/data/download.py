@@ -308,7 +308,7 @@ def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, 
     if not files:
         raise DataFileError(next(iter(record.values()))["not_downloaded"])
 
-    for meta in SOURCES.values():
+    for meta in (meta for meta in SOURCES.values() if not meta.get("in_checkout")):
         source, target = raw_dir / meta["path"], download_dir / meta["path"]
         if source.is_file() and not (target.is_file() and target.samefile(source)):
             target.parent.mkdir(parents=True, exist_ok=True)

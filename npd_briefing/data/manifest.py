@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from npd_briefing import config
-from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES
+from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES, raw_file
 from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
@@ -52,8 +52,12 @@ def read_manifest(path: Path = config.MANIFEST_PATH) -> dict:
 
 def _source_entry(source_id: str, raw_dir: Path, sources: dict[str, dict]) -> dict:
     meta = sources[source_id]
-    raw_path = raw_dir / meta["path"]
-    entry = {"id": source_id, **{k: v for k, v in meta.items() if k != "path"}, "raw_file": meta["path"]}
+    raw_path = raw_file(raw_dir, meta)
+    entry = {
+        "id": source_id,
+        **{k: v for k, v in meta.items() if k not in ("path", "in_checkout")},
+        ("checkout_file" if meta.get("in_checkout") else "raw_file"): meta["path"],
+    }
     if raw_path.is_file():
         entry["raw_sha256"] = sha256_of(raw_path)
     return entry

@@ -16,8 +16,10 @@ Each date field means one thing:
 """
 
 import json
+import re
 from pathlib import Path
 
+from npd_briefing import config
 from npd_briefing.exceptions import DataFileError
 
 DOWNLOAD_RECORD = "downloads.json"  # written by data/download.py beside the files it fetched
@@ -263,6 +265,29 @@ SOURCES: dict[str, dict] = {
 }
 
 
+# Primary citations the project curates itself: a small CSV committed in the package, not in the raw
+# folder, so ``build.py data`` reads it from the checkout whatever ``--raw`` says.
+PRIMARY_CITATIONS_FILE = "npd_briefing/data/curated/primary_citations.csv"
+SOURCES["primary_citations"] = {
+    "path": PRIMARY_CITATIONS_FILE,
+    "in_checkout": True,
+    "title": "Primary sources for the national figures: the ICO's, DfE's and Parliament's own pages, "
+    "curated by the project with the words that carry each figure",
+    "publisher": "Various public bodies (each row names its own: ICO, DfE, UK Parliament)",
+    "repository": "",
+    "commit": "",
+    "url": "",
+    "licences": [OGL, OPL],
+    "published": PER_ROW,
+    "retrieved": "2026-12-04",
+}
+
+
+def raw_file(raw_dir: Path, meta: dict) -> Path:
+    """Where a source's file is read from: the raw folder, or the checkout for the project's own files."""
+    return (config.ROOT if meta.get("in_checkout") else Path(raw_dir)) / meta["path"]
+
+
 def effective_sources(raw_dir: Path) -> dict[str, dict]:
     """SOURCES, updated with what the download recorded for each source into ``raw_dir`` (for a fetched
     file: URL, sha256, release title, ``published`` as the service gives it and ``retrieved`` = the
@@ -278,3 +303,36 @@ def effective_sources(raw_dir: Path) -> dict[str, dict]:
             f"{path}: not valid JSON ({exc}); download again with `python build.py data --download`"
         ) from None
     return {sid: {**meta, **record.get(sid, {})} for sid, meta in SOURCES.items()}
+
+
+# How a briefing's source line names each data file, in the House of Commons Library's style ("DfE,
+# Schools, pupils and their characteristics 2022/23, June 2023"); the full record stays in the data package.
+PLAIN_NAMES = {
+    "dfe_mp_lookup": "DfE, MP lookup",
+    "mysociety_pcon_lookup": "mySociety, 2025 constituencies",
+    "mysociety_postcode_ranges": "mySociety, 2025 constituencies: postcode lookup",
+    "seat_la_overlap": "mySociety, 2025 constituencies, and DfE, dfeR geography lookup: overlaps of "
+    "constituencies and local authorities",
+    "ap_census_totals": "DfE, Schools, pupils and their characteristics 2022/23",
+    "school_ap_placement": "DfE, Schools, pupils and their characteristics 2022/23",
+    "la_codes_by_year": "DfE, Schools, pupils and their characteristics 2022/23",
+    "ap_counts_by_provision": "DfE, Local Area SEND and AP inclusion dashboard",
+    "pupil_headcounts": "DfE, Special educational needs in England, in its SEND and AP inclusion dashboard",
+    "ap_2024_25": "DfE, AP census figures for January 2025, in its SPC and SEN quality-assurance repository",
+}
+# When the publisher made a copy public where ``published`` is not a date: the repository's commit (DfE
+# and mySociety publish these files as repositories), or for the January 2025 figures the repository's
+# write-up, dated 4 September 2025 (dfe/PROVENANCE.md).
+MADE_PUBLIC = {"ap_2024_25": "2025-09-04"}
+DATED = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def source_line(source: dict) -> str:
+    """One plain line for a data file: who published what, when ("DfE, ..., June 2023")."""
+    from npd_briefing.dates import date_words
+
+    key = "ap_2024_25" if source["id"].startswith("ap_2024_25") else source["id"]
+    made_public = sorted([MADE_PUBLIC.get(key, ""), *source.get("commit_date", "").split("; ")])[-1][:7]
+    published = source.get("published", "")
+    when = date_words(published if DATED.fullmatch(published) else made_public)
+    return ", ".join(part for part in (PLAIN_NAMES.get(key, source["title"]), when) if part)

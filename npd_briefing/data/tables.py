@@ -237,6 +237,24 @@ TABLES: dict[str, Table] = {
             frozenset({BRIEFING, ANNEX}),
         ),
         Table(
+            "primary_citations",
+            _columns(
+                f"fact_id fact value unit period_or_as_at {CITATION} source_type primary_page copy_url "
+                f"supports {CITATION_FLAGS}"
+            ),
+            ("primary_citations",),
+            (
+                "The public body's own page for a national figure or statement (ICO, DfE, UK Parliament), "
+                "curated by the project with the words that carry it; supports names the row of npd_facts "
+                "it confirms.",
+                "primary_page says whether the body's page is stored, or was read in a copy (copy_url) "
+                "because it is not stored or is gone: the ICO no longer links its 2020 audit summary, so "
+                "P02 is read as Tes reported it; such rows have citation 'official (mirror copy)'.",
+                CITATION_STATUS_RULE,
+            ),
+            frozenset({BRIEFING, ANNEX}),
+        ),
+        Table(
             "postcode_ranges",
             _columns("range_start:integer gss_code"),
             ("mysociety_postcode_ranges", "mysociety_pcon_lookup"),

@@ -29,17 +29,17 @@ RATE_DENOMINATOR = (
 )
 RATE_UNIT = "per 10,000 pupils in state-funded schools"
 FUNDING_CAVEAT = (
-    "Counted by the local authority that funds the placement, which may not be where the "
+    "Pupils are counted by the local authority that funds the placement. This may not be where the "
     "child lives or goes to school."
 )
 SMALL_NUMBERS_RULE = (
-    f"No rate or rank is given from fewer than {MIN_COUNT_FOR_RATE} pupils; a rate from "
-    f"fewer than {RELIABLE_COUNT} is marked unreliable."
+    f"No rate or rank is given from fewer than {MIN_COUNT_FOR_RATE} pupils. A rate from "
+    f"fewer than {RELIABLE_COUNT} pupils is marked unreliable."
 )
 SEAT_ESTIMATE_METHOD = (
-    "Estimated for the seat by sharing out each local authority's count in proportion "
-    "to the share of the authority's population living in the seat (mySociety's 2019 "
-    "population overlap); it is an approximation, not a published figure."
+    "The estimate for the seat shares out each local authority's count by the share of the "
+    "authority's population living in the seat (mySociety's 2019 population overlap). It is an "
+    "approximation, not a published figure."
 )
 
 

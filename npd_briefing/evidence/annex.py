@@ -10,15 +10,21 @@ from IPython.display import HTML, display
 from markupsafe import Markup
 
 from npd_briefing import __version__
+from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.data import datasets, tables
 from npd_briefing.evidence import charts, national
 from npd_briefing.evidence.figures import figure_html
+from npd_briefing.letters.letter import letter_to_html
 from npd_briefing.templates import render
 
 TITLE = "Children's privacy in England's school data: the national annex"
-RELEASE_ROWS = ("F06", "F13", "F14", "F15", "C013", "C020", "F04")
-POLICE_HOME_OFFICE_ROWS = ("F22", "F23", "C034", "C035")
+RELEASE_ROWS = ("F06", "F13", "F14", "F15", "C013", "C020", "F04", "P01")
+POLICE_HOME_OFFICE_ROWS = ("P05", "F22", "F23", "C034", "C035")
 NATIONAL_AP_ROWS = ("N01", "N02", "N03", "N04")
+# The public bodies' own pages for the national figures and statements (data/primary_citations.csv).
+PRIMARY_ROWS = ("P01", "P02", "P03", "P04", "P05", "P06")
+# defenddigitalme's talking points as it wrote them in late 2017, kept as a dated quotation.
+CAMPAIGN_TALKING_POINTS = TEMPLATES_DIR / "campaign_talking_points_2017.md"
 
 
 def _figures(*shown: charts.Chart) -> Markup:
@@ -39,7 +45,7 @@ SECTIONS = {
         heading="How big is the National Pupil Database?",
         intro="Each cited figure counts something different (people, records, data "
         "subjects) at a different date, and each is someone's word: the source says whose.",
-        facts=national.figures((*national.SCALE_ROWS, national.FOR_SCALE_ROW)),
+        facts=national.figures((*national.SCALE_ROWS, "P02", national.FOR_SCALE_ROW)),
         charts=_figures(charts.npd_scale_chart()),
     ),
     "releases": lambda: render(
@@ -66,8 +72,12 @@ SECTIONS = {
         "sections/annex_reasons.html.j2",
         reasons=national.placement_reasons(),
         shares=_reported_shares(),
-        facts=national.figures(NATIONAL_AP_ROWS),
+        facts=national.figures(("P03", *NATIONAL_AP_ROWS)),
         charts=_figures(charts.ap_trend_chart(), charts.school_arranged_reasons_chart()),
+    ),
+    "campaign_2017": lambda: render(
+        "sections/annex_campaign.html.j2",
+        talking_points=Markup(letter_to_html(CAMPAIGN_TALKING_POINTS.read_text(encoding="utf-8"))),
     ),
     "sources": lambda: render(
         "sections/sources.html.j2",
@@ -84,8 +94,9 @@ def _cited_resources() -> list[dict]:
     return [datasets.resource(name) for name in tables.used_by(tables.ANNEX)]
 
 
-def _sources() -> list[dict]:
-    return list({(s["title"], s["publisher"]): s for r in _cited_resources() for s in r["sources"]}.values())
+def _sources() -> list[tuple[str, str]]:
+    rows = (*national.SCALE_ROWS, national.FOR_SCALE_ROW, *RELEASE_ROWS, *POLICE_HOME_OFFICE_ROWS)
+    return national.source_list(_cited_resources(), dict.fromkeys((*rows, *NATIONAL_AP_ROWS, *PRIMARY_ROWS)))
 
 
 def _attributions() -> list[str]:

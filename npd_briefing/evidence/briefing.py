@@ -14,7 +14,7 @@ from IPython.display import HTML, display
 from markupsafe import Markup
 
 from npd_briefing import __version__, caches, disk_cache
-from npd_briefing.config import ANNEX_FILE, TEMPLATES_DIR
+from npd_briefing.config import ANNEX_FILE
 from npd_briefing.data import datasets, tables
 from npd_briefing.dates import long_date, parse_date
 from npd_briefing.evidence import analysis, national
@@ -23,16 +23,18 @@ from npd_briefing.letters.salutation import address_line, salutation, salutation
 from npd_briefing.seats.resolve import Seat, resolve
 from npd_briefing.templates import render
 
-TALKING_POINTS_PATH = TEMPLATES_DIR / "talking_points.md"
 MEMBER_CONTACT_URL = "https://members.parliament.uk/member/{member_id}/contact"
 DEVOLVED_GOVERNMENTS = {
     "Wales": "Welsh Government",
     "Scotland": "Scottish Government",
     "Northern Ireland": "Northern Ireland Executive",
 }
-# Later cited facts shown under the campaign's 2017 talking points (page 1 has the size of the NPD
-# and the Home Office's requests).
-SINCE_THEN_ROWS = ("F03", "C020")
+# The rows "What you can say" rests on, one or two a point: what DfE collects and why, what the NPD
+# holds, what DfE releases and to whom, the Home Office's requests, the ICO's finding, the campaign's
+# figure for the NPD's size.
+TALKING_POINT_ROWS = ("P03", "P04", "P06", "F21", "F24", "P05", "F23", "P01", "N06")
+# The rows the letter's national paragraph states (sections/letter_national.txt.j2).
+LETTER_ROWS = ("P02", "P01", "F23", "N06", "C034", "C035")
 
 
 @dataclass
@@ -102,7 +104,7 @@ def _national_values() -> dict:
     return {
         "figure": {
             row_id: national.figure(row_id)
-            for row_id in (*national.SCALE_ROWS, *national.SUMMARY_ROWS, "C035")
+            for row_id in (*national.SCALE_ROWS, *national.SUMMARY_ROWS, *TALKING_POINT_ROWS, *LETTER_ROWS)
         },
         "reasons": national.placement_reasons(),
     }
@@ -189,13 +191,8 @@ def _national_section(with_chart: bool) -> str:
     )
 
 
-def talking_points_html() -> str:
-    markdown = TALKING_POINTS_PATH.read_text(encoding="utf-8")
-    return render(
-        "sections/talking_points.html.j2",
-        talking_points=Markup(letter_to_html(markdown)),
-        since_then=national.figures(SINCE_THEN_ROWS),
-    )
+def talking_points_html(b: Briefing) -> str:
+    return render("sections/talking_points.html.j2", local=b.local, annex=ANNEX_FILE, **_national_values())
 
 
 def letter_html(b: Briefing) -> str:
@@ -203,14 +200,14 @@ def letter_html(b: Briefing) -> str:
 
 
 def sources_html(b: Briefing) -> str:
-    """Each source of the tables this briefing's figures come from, once, and their attributions."""
+    """Each source this briefing's figures come from, once, in plain words, and their attributions."""
     outputs = (tables.BRIEFING, tables.LOCAL) if b.local is not None else (tables.BRIEFING,)
     cited = [datasets.resource(name) for name in tables.used_by(*outputs)]
-    sources = {(s["title"], s["publisher"]): s for resource in cited for s in resource["sources"]}
     attributions = sorted({line for resource in cited for line in resource["attribution"]})
+    rows = (*national.SUMMARY_ROWS, *TALKING_POINT_ROWS, *LETTER_ROWS)
     return render(
         "sections/sources.html.j2",
-        sources=list(sources.values()),
+        sources=national.source_list(cited, dict.fromkeys(rows)),
         attributions=attributions,
         version=__version__,
         annex=ANNEX_FILE,
@@ -222,14 +219,14 @@ SECTIONS = {
     "summary": summary_html,
     "local": local_html,
     "national": national_html,
+    "talking_points": talking_points_html,
     "sources": sources_html,
     "letter": letter_html,
 }
-SHARED_SECTIONS = {"talking_points": talking_points_html}
 
 
 def show(section: str, b: Briefing) -> None:
     """Display one section of the briefing ``b`` in the notebook."""
-    markup = SECTIONS[section](b) if section in SECTIONS else SHARED_SECTIONS[section]()
+    markup = SECTIONS[section](b)
     if markup:
         display(HTML(markup))

@@ -24,8 +24,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npd_briefing.data import datasets
-from npd_briefing.data.sources import OGL, OPL, TRANSCRIPTION
-from npd_briefing.dates import academic_year, academic_years, january, month_names, publication
+from npd_briefing.data.sources import source_line
+from npd_briefing.dates import academic_year, academic_years, january, month_names
 from npd_briefing.evidence import analysis, national
 
 OKABE_ITO = {
@@ -182,38 +182,19 @@ def _period(text: str) -> str:
     return month_names(text, short=True)
 
 
-def _licence(publisher: str) -> str:
-    if "UK Parliament" in publisher:
-        return OPL
-    if publisher.startswith("Department for Education"):
-        return OGL
-    return TRANSCRIPTION
-
-
 def _row_source(row: pd.Series) -> str:
-    status = f"; {row['citation_status']}" if row.get("citation_status") else ""
-    return (
-        f"{row['publisher']}, '{row['source_title']}' ({row['source_date']}), "
-        f"{_licence(row['publisher'])}{status}{_marks(row['secondary'], row['disputed'])}"
-    )
+    line = national.plain_source_line(row["publisher"], row["source_title"], row["source_date"])
+    return f"{line}{_marks(row['secondary'], row['disputed'])}"
 
 
 def _sources(rows: pd.DataFrame, id_column: str) -> str:
-    """One entry per distinct source, listing the row ids drawn from it."""
+    """One entry per distinct source, in plain words (the rows' ids stay in the table beside the chart)."""
     rows = _flags(rows)
-    entries = {}
-    for _, row in rows.iterrows():
-        entries.setdefault(_row_source(row), []).append(row[id_column])
-    return "; ".join(
-        f"{text} ({'rows' if len(ids) > 1 else 'row'} {', '.join(ids)})" for text, ids in entries.items()
-    )
+    return "; ".join(dict.fromkeys(_row_source(row) for _, row in rows.iterrows()))
 
 
 def _dfe_source(table: str, source_id: str) -> str:
-    source = next(s for s in datasets.resource(table)["sources"] if s["id"] == source_id)
-    return (
-        f"{source['publisher']}, '{source['title']}' ({publication(source)}), {', '.join(source['licences'])}"
-    )
+    return source_line(next(s for s in datasets.resource(table)["sources"] if s["id"] == source_id))
 
 
 def _cited(frame: pd.DataFrame, id_column: str, columns: list[str]) -> pd.DataFrame:

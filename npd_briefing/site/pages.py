@@ -11,19 +11,24 @@ import jinja2
 from markupsafe import Markup
 
 from npd_briefing import __version__, config
-from npd_briefing.dates import publication
+from npd_briefing.data.sources import TRANSCRIPTION, source_line
+from npd_briefing.data.tables import CITATION_STATUS_RULE
+from npd_briefing.dates import long_date
 
 SITE_NAME = "Children's privacy in school data"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'"
 )
-# The campaign's own summary, as the briefing's cover puts it.
+# Why it matters, as the briefing's first page puts it: what DfE's own pages establish, then the campaign's
+# claims, said to be the campaign's.
 LEDE = (
-    "Since January 2018 the Department for Education (DfE) has recorded, in the Alternative Provision (AP) "
-    "census, a reason for each child placed in alternative provision by a local authority, among them mental "
-    "or physical health, pregnancy and being a young offender. These records join the National Pupil Database "
-    "(NPD): named, pupil-level, kept indefinitely and released to third parties."
+    "Since January 2018 the Department for Education (DfE) has recorded a reason for each child that a local "
+    "authority places in alternative provision (AP). It does this in the AP census. These records join the "
+    "National Pupil Database (NPD). DfE's privacy notice for the NPD (December 2022) says it holds names and "
+    "addresses. DfE releases pupil-level data from the NPD to third parties. The campaign, defenddigitalme, says "
+    "the reasons include mental or physical health, pregnancy and being a young offender. The campaign also "
+    "says that NPD records are kept for ever."
 )
 
 
@@ -51,7 +56,18 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(count=_count, rate=_rate, share=_share, publication=publication)
+    environment.filters.update(
+        count=_count,
+        rate=_rate,
+        share=_share,
+        source_line=source_line,
+        long_date=long_date,
+        licence_words=lambda licence: (
+            "quoted briefly, with attribution" if licence == TRANSCRIPTION else licence
+        ),
+    )
+    # The data package's rule for how each row was checked is said in plain words on the methodology page.
+    environment.globals["citation_status_rule"] = CITATION_STATUS_RULE
     return environment
 
 

@@ -17,9 +17,10 @@ needs_raw = pytest.mark.skipif(
 
 @pytest.fixture
 def raw(tmp_path):
-    """A raw folder with a copy of every file the build reads."""
+    """A raw folder with a copy of every file the build reads from it (the project's own curated files
+    are read from the checkout)."""
     folder = tmp_path / "raw"
-    for meta in SOURCES.values():
+    for meta in (meta for meta in SOURCES.values() if not meta.get("in_checkout")):
         (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
     return folder

@@ -56,7 +56,7 @@ def test_the_data_version_names_every_table():
     tables = "".join(f"{r['name']} {r['sha256']}\n" for r in manifest["resources"])
     newest = max(s["retrieved"] for s in manifest_sources() if re.fullmatch(DATE, s["retrieved"]))
     assert manifest["data_version"] == f"{newest}.{hashlib.sha256(tables.encode()).hexdigest()[:8]}"
-    assert manifest["data_version"].startswith("2026-11-29.")
+    assert manifest["data_version"].startswith("2026-12-04.")  # the curated primary citations
     assert datasets.data_version() == manifest["data_version"]
 
 

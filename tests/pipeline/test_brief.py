@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from npd_briefing import config
 from npd_briefing.pipeline.brief import brief
 from tests.conftest import flat, pdf_text, read_csv, run_build, seat_row
+from tests.plain_words import curation_terms_in, sentences, unattributed_claims
 
 SEATS = {
     "england": "Bridlington and The Wolds",
@@ -26,20 +27,6 @@ SEATS = {
     "northern_ireland": "Belfast East",
 }
 RAW_2025 = config.RAW_DATA_DIR / "dfe" / "ap" / "2024-25" / "la_total_spc_ap_census_age.csv"
-# Claims the campaign makes that the pack's data do not establish: the pack may print them only in
-# a sentence that says whose they are (or in the campaign's own talking points, which are dated).
-CAMPAIGN_CLAIMS = [
-    "young offender",
-    "kept for ever",
-    "forever",
-    "23 m ",
-    "over 23 million",
-    "named national",
-    "not asked for consent",
-    "to journalists",
-    "identifying, pupil-level data are given",
-]
-ATTRIBUTIONS = ("defenddigitalme", "the campaign", "campaign's")
 LETTER_2017 = [
     "will start to collect",
     "Justine Greening",
@@ -60,10 +47,6 @@ def main_authority(seat_name: str) -> dict:
 
 def pages(path) -> list[str]:
     return [flat(page.extract_text() or "") for page in PdfReader(path).pages]
-
-
-def sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.;:])\s+", text)
 
 
 @pytest.fixture(scope="module")
@@ -142,15 +125,58 @@ def test_aldershot_shows_hampshires_january_2025_figure(rendered):
         f"{raw_2025_total('Hampshire'):,} pupils in alternative provision funded by Hampshire, January 2025"
         in text
     )
-    assert "Counts: AP census, January 2025; rates: January 2023" in text
+    assert (
+        "Counts are from DfE's AP census of January 2025. Rates use pupil numbers from January 2023" in text
+    )
 
 
-def test_page_one_states_three_national_facts_with_their_sources(rendered):
+# Public bodies as a source line names them: the figure is the body's own, not a campaign's or a paper's.
+PUBLIC_BODIES = ("ICO", "DfE", "UK Parliament", "Office for Statistics Regulation")
+
+
+def test_page_one_cites_national_facts_from_public_bodies_own_pages(rendered):
+    """At least two of page 1's national facts come from a public body's own page, named in the
+    source line; the campaign's figure is said to be the campaign's."""
     first = pages(pdf_of(rendered, "england"))[0]
+    national = first[first.index("Nationally") : first.index("What I ask you to do")]
+    lines = re.findall(r"Source: ([^,]+),", national)
+    assert sum(line in PUBLIC_BODIES for line in lines) >= 2, lines
+    primary = {r["fact_id"]: r for r in read_csv("primary_citations")}
     facts = {r["fact_id"]: r for r in read_csv("npd_facts")}
-    counts = {r["count_id"]: r for r in read_csv("npd_release_counts")}
-    for row, value in ((facts["F02"], "over 21,000,000"), (facts["F06"], "887"), (counts["C034"], "6,883")):
-        assert value in first and row["publisher"] in first and row["source_date"] in first
+    for row, value in ((primary["P02"], "over 21,000,000"), (primary["P01"], "139"), (facts["F23"], "2,461")):
+        assert value in national and row["citation"].startswith("official")
+    assert (
+        "ICO, Statement on the outcome of the ICO's compulsory audit of the Department for Education, 7 October 2020"
+        in national
+    )
+    assert "as reported by Tes (the ICO no longer links the summary)" in national
+    assert "UK Parliament, Written statement HCWS272, 27 November 2017" in national
+    assert (
+        "The campaign, defenddigitalme, reports that the Home Office asked about 6,883 individuals"
+        in national
+    )
+
+
+def test_no_curation_term_reaches_a_reader(rendered):
+    out, _ = rendered
+    for pdf in (pdf_of(rendered, "england"), pdf_of(rendered, "wales"), out / config.ANNEX_FILE):
+        assert not curation_terms_in(flat(pdf_text(pdf))), pdf.name
+
+
+def test_what_you_can_say_is_for_today(rendered):
+    """Short present-tense points, each with its source; nothing about 2018 in the future tense. The
+    campaign's 2017 points are quoted, dated, in the annex."""
+    out, _ = rendered
+    for key in ("england", "wales"):
+        text = flat(pdf_text(pdf_of(rendered, key)))
+        points = text[text.index("What you can say") : text.index("Sources")]
+        for sentence in sentences(points):
+            if "2018" in sentence or "January 18" in sentence:
+                assert not re.search(r"\b(will|shall|is going to)\b", sentence), sentence
+        assert "will start to collect" not in points and points.count("Source:") >= 6
+    annex = flat(pdf_text(out / config.ANNEX_FILE))
+    quoted = annex[annex.index("The campaign’s talking points, 2017") :]
+    assert "written in late 2017" in quoted and "will start to collect" in quoted
 
 
 def test_an_english_briefing_is_five_pages_a_devolved_one_two_and_the_letter(rendered):
@@ -193,22 +219,22 @@ def test_every_page_footer_has_the_pack_and_data_versions(rendered):
         assert f"data {version}" in page and "npd_briefing" in page
 
 
-def test_no_publication_date_is_a_transcription_date(rendered):
+def test_source_lines_say_who_published_what_when(rendered):
     text = flat(pdf_text(pdf_of(rendered, "england")))
-    assert "released 2026-11-28" not in text and "DfE release" not in text
-    assert re.search(r"published [^;]+; retrieved 2026-11-2[89]", text)
+    assert "released 2026-11-28" not in text and "retrieved" not in text
+    assert "DfE, Schools, pupils and their characteristics 2022/23, June 2023." in text
+    assert "DfE, MP lookup, 27 June 2026." in text
 
 
 def test_no_campaign_claim_is_printed_as_fact(rendered):
-    """Outside the campaign's own dated talking points and its 2017 letter, each sentence that makes
-    one of the campaign's claims says whose claim it is."""
-    for key in ("england", "wales"):
-        text = flat(pdf_text(pdf_of(rendered, key)))
-        points = text[text.index("What you can say") : text.index("Since then")]
-        for sentence in sentences(text.replace(points, "")):
-            for claim in CAMPAIGN_CLAIMS:
-                if claim in sentence:
-                    assert any(who in sentence for who in ATTRIBUTIONS), (claim, sentence)
+    """Each sentence of a briefing or the annex that makes one of the campaign's claims says whose claim
+    it is; the annex's quotation of the campaign's 2017 talking points is the campaign's own words."""
+    out, _ = rendered
+    for pdf in (pdf_of(rendered, "england"), pdf_of(rendered, "wales"), out / config.ANNEX_FILE):
+        text = flat(pdf_text(pdf))
+        if "The campaign’s talking points, 2017" in text:
+            text = text[: text.index("The campaign’s talking points, 2017")]
+        assert not unattributed_claims(text), pdf.name
 
 
 def test_small_authorities_are_not_ranked(tmp_path):
@@ -232,9 +258,11 @@ def test_the_default_letter_is_todays_with_each_figure_from_a_row(rendered):
     )
     facts = {r["fact_id"]: r for r in read_csv("npd_facts") + read_csv("national_ap_figures")}
     counts = {r["count_id"]: r for r in read_csv("npd_release_counts")}
-    assert f"{int(facts['F02']['value']):,} data subjects" in last
+    primary = {r["fact_id"]: r for r in read_csv("primary_citations")}
+    assert f"over {int(primary['P02']['value']):,} data subjects" in last
+    assert f"made {int(primary['P01']['value']):,} recommendations" in last
     assert f"{int(facts['N06']['value']):,} records" in last
-    assert f"find {int(float(counts['C034']['value'])):,} individuals" in last
+    assert f"asked about {int(float(counts['C034']['value'])):,} individuals" in last
     assert f"details of {int(float(counts['C035']['value'])):,} were returned" in last
     assert "12 March 2026" in last and "Jo Campaigner" in last and "1 High Street" in last
     assert "I ask you to" in last
@@ -297,10 +325,7 @@ def test_meeting_request_draft_attaches_the_briefing_and_the_annex(rendered):
         pdf_of(rendered, "england").name: pdf_of(rendered, "england").read_bytes(),
         config.ANNEX_FILE: (out / config.ANNEX_FILE).read_bytes(),
     }
-    for sentence in sentences(flat(body)):
-        for claim in CAMPAIGN_CLAIMS:
-            if claim in sentence:
-                assert any(who in sentence for who in ATTRIBUTIONS), (claim, sentence)
+    assert not unattributed_claims(flat(body))
 
 
 def test_custom_letter_replaces_the_default_letter(tmp_path):

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import gzip
+import html
 import io
 import json
 import re
@@ -28,6 +29,7 @@ from npd_briefing.site import build as site_build
 from npd_briefing.site.drafts import letter_html
 from npd_briefing.site.figures import CSV_COLUMNS, local_picture, seat_figures
 from npd_briefing.site.pages import CSP
+from tests.plain_words import curation_terms_in, unattributed_claims
 
 SEATS = default_resolver().seats()
 BY_CODE = {seat.gss_code: seat for seat in SEATS}
@@ -218,6 +220,29 @@ def test_methodology_names_the_data_version_and_every_source(site_dir):
     assert "Built on " in page and "Curated data last rebuilt on " in page
     privacy = (site_dir / "privacy.html").read_text(encoding="utf-8")
     assert "no cookies, no local or session storage" in privacy
+
+
+def _page_text(path: Path) -> str:
+    """What a visitor reads on a page: its text, without markup, scripts or styles."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_no_page_uses_a_curation_term_or_states_a_campaign_claim_as_fact(site_dir):
+    """Every page of the site is held to the briefing's rules; the home page's "Why it matters" keeps
+    what DfE's pages establish apart from the campaign's list, and never says records are kept
+    indefinitely as a fact."""
+    pages = [site_dir / "index.html", site_dir / "methodology.html", site_dir / "privacy.html"]
+    pages += sorted((site_dir / "seats").glob("*.html"))[::25] + [
+        next((site_dir / "seats").glob(f"{code}-*.html")) for code in SITE_SEATS
+    ]
+    for page in pages:
+        text = _page_text(page)
+        assert not curation_terms_in(text), page.name
+        assert not unattributed_claims(text), page.name
+    why = _page_text(site_dir / "index.html").split("Why it matters", 1)[1]
+    assert "The campaign, defenddigitalme, says the reasons include" in why
+    assert "kept indefinitely" not in why and "DfE's privacy notice for the NPD" in why
 
 
 @pytest.mark.parametrize(

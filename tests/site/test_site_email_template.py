@@ -2,7 +2,8 @@
 
 The golden drafts in tests/site/data/ were written by the code before the wording moved into
 briefing/templates/meeting_request.txt (with a fixed MIME boundary), and written again when the wording
-changed on purpose (the evidence issue: every campaign claim attributed; the annex attached). When the
+changed on purpose (the evidence issue: every campaign claim attributed; the annex attached; plain
+English, #20). When the
 wording is changed on purpose, write them again with the new template.
 """
 
