@@ -8,6 +8,7 @@ keeps within :data:`BUDGETS`. ``build.py site`` runs the same check before it fi
 """
 
 import json
+import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ class _Site:
 
     def __init__(self, root: Path):
         self.root = root.resolve()
+        self.files = {path for path in self.root.rglob("*") if path.is_file()}
         index = root / "index.html"
         canonical = _parse(index).canonical if index.is_file() else None
         self.base_url = canonical
@@ -121,12 +123,13 @@ class _Site:
             target = source.parent / path
         return target / "index.html" if path.endswith("/") else target
 
+    @staticmethod
+    def normal(target: Path) -> Path:
+        """``target`` with any "." and ".." taken out."""
+        return Path(os.path.normpath(target))
+
     def exists(self, target: Path) -> bool:
-        try:
-            target = target.resolve()
-        except (OSError, ValueError):
-            return False
-        return target.is_relative_to(self.root) and target.is_file()
+        return self.normal(target) in self.files
 
     def name(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
@@ -226,13 +229,12 @@ def _page_problems(site: _Site, path: Path, sizes: dict[Path, int]) -> list[str]
         except (ValueError, KeyError, TypeError):
             return [f"{site.name(path)}: its email draft's data cannot be read"]
     problems = [problem for url in urls if (problem := _link_problem(site, path, url, page.ids))]
-    loaded = {site.target(path, url) for url in page.assets} - {None}
+    loaded = {site.normal(target) for url in page.assets if (target := site.target(path, url))}
     if page.lookup:
         lookup = site.target(path, page.lookup)
-        loaded.discard(lookup)
         if site.exists(lookup):
             problems += lookup_problems(site, lookup)
-    weight = sizes[path] + sum(sizes.get(asset.resolve(), 0) for asset in loaded if site.exists(asset))
+    weight = sizes[path] + sum(sizes.get(site.normal(asset), 0) for asset in loaded)
     if weight > BUDGETS["page"].limit:
         problems.append(
             f"{site.name(path)}: weighs {weight:,} bytes with its scripts and styles, over "
@@ -249,7 +251,7 @@ def check_site(out_dir: str | Path) -> list[str]:
             f"{root}: no site here (index.html is missing); build one with python build.py site --out DIR"
         ]
     site = _Site(root)
-    files = [path for path in sorted(site.root.rglob("*")) if path.is_file()]
+    files = sorted(site.files)
     sizes = {path: path.stat().st_size for path in files}
     problems = []
     for path in files:
