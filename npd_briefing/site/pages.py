@@ -21,6 +21,7 @@ from npd_briefing.text import quoted
 SITE_NAME = "Children's privacy in school data"
 # The picture shown when a page is shared (Open Graph), drawn by the build (site.share_image).
 SHARE_IMAGE = "static/share.png"
+SHARE_SIZE = (1200, 630)  # pixels: Open Graph's usual size
 SHARE_COLOURS = ("#1d4f91", "#ffffff")  # the site's header: white on its blue
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -94,6 +95,7 @@ class Pages:
             "csv_name": csv_name,
             "currency": currency,
             "share_image": f"{site_url}{SHARE_IMAGE}" if site_url else None,
+            "share_size": SHARE_SIZE,
         }
 
     def url(self, path: str) -> str | None:
@@ -152,7 +154,7 @@ def email_body_html(body: str, sender_slot: str, name_placeholder: str) -> Marku
 
 
 def share_image() -> bytes:
-    """The picture shown with a shared link (1200 × 630, Open Graph's size): the site's name on its
+    """The picture shown with a shared link (SHARE_SIZE): the site's name on its
     colour, drawn here so that no binary file is kept in the templates. PNG, with no metadata."""
     import io
     import textwrap
@@ -162,7 +164,7 @@ def share_image() -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(12, 6.3), dpi=100, facecolor=SHARE_COLOURS[0])
+    figure = Figure(figsize=(SHARE_SIZE[0] / 100, SHARE_SIZE[1] / 100), dpi=100, facecolor=SHARE_COLOURS[0])
     figure.text(
         0.07,
         0.5,

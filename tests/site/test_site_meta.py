@@ -84,6 +84,7 @@ def test_every_page_has_its_own_title_description_and_share_tags(site_dir):
         assert h.meta["og:image"] == BASE_URL + pages.SHARE_IMAGE and h.meta["og:type"] == "website", path
     png = (site_dir / pages.SHARE_IMAGE).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1200, 630)
+    assert h.meta["og:image:width"] == "1200" and h.meta["og:image:height"] == "630"
 
 
 @pytest.mark.parametrize("code", ["E14001063", "E14001076", "W07000086"])
