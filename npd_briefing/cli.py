@@ -4,7 +4,7 @@
 ``build.py resolve``  -> seats.resolve.resolve
 ``build.py brief``    -> pipeline.brief.brief
 ``build.py all``      -> pipeline.batch.render_all
-``build.py site``     -> site.build.build_site
+``build.py site``     -> site.build.build_site (``--check DIR``: site.check.check_site)
 
 Errors a person can cause print one line to stderr and exit 2; nothing else is printed for them.
 """
@@ -81,10 +81,22 @@ def _cmd_all(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
+    if args.check is not None:
+        from npd_briefing.site.check import check_site, report
+
+        problems = check_site(args.check)
+        print(report(args.check, problems), file=sys.stderr if problems else sys.stdout)
+        return 2 if problems else 0
     from npd_briefing.site.build import build_site
 
     return build_site(
-        out_dir=args.out, jobs=args.jobs, only=args.only, nation=args.nation, force=args.force, date=args.date
+        out_dir=args.out,
+        jobs=args.jobs,
+        only=args.only,
+        nation=args.nation,
+        force=args.force,
+        date=args.date,
+        base_url=args.base_url,
     ).exit_code
 
 
@@ -175,6 +187,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="render every chosen briefing even if it is up to date"
     )
     site.add_argument("--date", default=None, help="date for the letters, YYYY-MM-DD (default: today)")
+    site.add_argument(
+        "--base-url",
+        default=None,
+        help="the address the site is published at, e.g. https://owner.github.io/repo/: for canonical "
+        "links, share tags and sitemap.xml (links between pages stay relative)",
+    )
+    site.add_argument(
+        "--check",
+        metavar="DIR",
+        default=None,
+        help="only check the built site in DIR (links, assets, seat pages, PDFs, seat finder, sizes): "
+        "exit 2 listing the first problems",
+    )
     site.set_defaults(run=_cmd_site)
     return parser
 

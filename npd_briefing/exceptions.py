@@ -35,6 +35,10 @@ class OutputError(PackError):
     """An output folder that cannot be created or written."""
 
 
+class SiteOptionError(PackError):
+    """A ``build.py site`` option that is not valid, such as a base URL that is not a web address."""
+
+
 class NotebookExecutionError(RuntimeError):
     """A cell that raised while a briefing notebook ran.
 

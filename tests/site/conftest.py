@@ -3,7 +3,8 @@
 Briefings are rendered for one seat in each nation (every seat still gets a page), and a small
 stand-in for the national annex (whose real PDF other work produces) is put in the briefings
 folder first, so the pages link it and the email drafts attach it. The site is served by
-``http.server`` on 127.0.0.1 under a sub-path, with every request it receives recorded.
+``http.server`` on 127.0.0.1 under a sub-path, with every request it receives recorded; like GitHub
+Pages, it answers an address that is not in the site with the site's 404 page.
 """
 
 import functools
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from site_setup import LETTER_DATE, SITE_SEATS, SUB_PATH
+from site_setup import BASE_URL, LETTER_DATE, SITE_SEATS, SUB_PATH
 
 from npd_briefing.site.build import BRIEFINGS_DIR, NATIONAL_ANNEX, build_site
+from npd_briefing.site.check import NOT_FOUND_PAGE
 from tests.conftest import built_once
 
 
@@ -32,7 +34,7 @@ def _build_site(root: Path):
     out = root / SUB_PATH.strip("/")
     (out / BRIEFINGS_DIR).mkdir(parents=True)
     (out / BRIEFINGS_DIR / NATIONAL_ANNEX).write_bytes(_blank_pdf())
-    result = build_site(out_dir=out, only=list(SITE_SEATS), jobs=2, date=LETTER_DATE)
+    result = build_site(out_dir=out, only=list(SITE_SEATS), jobs=2, date=LETTER_DATE, base_url=BASE_URL)
     assert result.exit_code == 0 and sorted(result.batch.rendered) == sorted(SITE_SEATS)
     return result
 
@@ -54,6 +56,7 @@ class RecordingHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the files and records every request: method, path, headers and body."""
 
     requests: list[dict]
+    not_found_page: Path
 
     def _record(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -64,7 +67,15 @@ class RecordingHandler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         self._record()
-        super().do_GET()
+        if Path(self.translate_path(self.path)).exists():
+            super().do_GET()
+            return
+        page = self.not_found_page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
 
     def do_HEAD(self):
         self._record()
@@ -87,7 +98,9 @@ def server(site_dir):
     for _ in SUB_PATH.strip("/").split("/"):
         root = root.parent
     requests: list[dict] = []
-    handler = type("Handler", (RecordingHandler,), {"requests": requests})
+    handler = type(
+        "Handler", (RecordingHandler,), {"requests": requests, "not_found_page": site_dir / NOT_FOUND_PAGE}
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -14,7 +14,7 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 import pytest
@@ -550,6 +550,66 @@ def test_keyboard_alone_reaches_the_seat_and_the_draft(page, server):
     assert outline == "solid"
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("E14001063"))
+
+
+# ---- the site under its sub-path ---------------------------------------------------------------
+
+
+def test_every_page_a_seat_page_links_opens_under_the_sub_path(page, server, site_dir):
+    base, _ = server
+    seat = BY_CODE["E14001063"]
+    page.goto(f"{base}seats/{output_stem(seat)}.html")
+    for name, file in (
+        (f"Download the briefing for {seat.name}", f"{output_stem(seat)}.pdf"),
+        ("Download the national annex", NATIONAL_ANNEX),
+    ):
+        href = page.get_by_role("link", name=name).get_attribute("href")
+        response = page.request.get(urljoin(page.url, href))
+        assert response.status == 200 and response.url == f"{base}{BRIEFINGS_DIR}/{file}"
+        assert response.body() == (site_dir / BRIEFINGS_DIR / file).read_bytes()
+    for link, heading in (
+        ("where the figures come from", "Where the figures come from"),
+        ("privacy", "Privacy: what this site does with what you type"),
+        (
+            "what changed when the figures were last checked",
+            "What changed when the figures were last checked",
+        ),
+    ):
+        page.goto(f"{base}seats/{output_stem(seat)}.html")
+        page.locator(".site-footer").get_by_role("link", name=link, exact=True).click()
+        page.wait_for_load_state()
+        assert page.url.startswith(base) and page.locator("h1").inner_text() == heading
+    page.get_by_role("link", name="Find your MP").first.click()
+    page.wait_for_url(base + "index.html", wait_until="load")
+    assert "Aldershot" in search(page, "Aldershot").inner_text()
+
+
+def test_nothing_on_the_home_page_moves_once_it_is_drawn(page, server):
+    """No layout shift as the page's scripts start (Lighthouse's cumulative layout shift), on a phone."""
+    base, _ = server
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(base + "index.html", wait_until="load")
+    page.wait_for_timeout(500)
+    shifts = page.evaluate("""() => new Promise(resolve => {
+        new PerformanceObserver(list => resolve(list.getEntries().map(entry => entry.value)))
+            .observe({type: "layout-shift", buffered: true});
+        setTimeout(() => resolve([]), 1000);
+    })""")
+    assert page.locator("#finder").is_visible() and sum(shifts) == 0, shifts
+
+
+@pytest.mark.parametrize("missing", ["no-such-page.html", "seats/2019/old/E14000530-aldershot.html"])
+def test_the_404_page_works_at_any_depth(page, server, missing):
+    """GitHub Pages answers any missing address with 404.html, at whatever depth: its style sheet
+    and links still reach the site (here at depth 1 and 3 under the sub-path)."""
+    base, _ = server
+    response = page.goto(base + missing)
+    assert response.status == 404 and page.locator("h1").inner_text() == "Page not found"
+    header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    assert header == "rgb(29, 79, 145)"  # site.css loaded
+    page.get_by_role("link", name="Find your MP by postcode or constituency name").click()
+    page.wait_for_url(base + "index.html", wait_until="load")
+    assert "Your constituency" in search(page, "Aldershot").inner_text()
 
 
 # ---- what left the page ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 import pytest
 from markupsafe import escape
-from site_setup import LETTER_DATE, SITE_SEATS
+from site_setup import BASE_URL, LETTER_DATE, SITE_SEATS, SUB_PATH
 
 from npd_briefing import cli, config
 from npd_briefing.data import datasets
@@ -26,6 +26,7 @@ from npd_briefing.letters.meeting_request import meeting_request_text
 from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site import build as site_build
+from npd_briefing.site.check import BUDGETS, NOT_FOUND_PAGE
 from npd_briefing.site.drafts import letter_html
 from npd_briefing.site.figures import CSV_COLUMNS, local_picture, seat_figures
 from npd_briefing.site.pages import CSP
@@ -33,7 +34,6 @@ from tests.plain_words import curation_terms_in, unattributed_claims
 
 SEATS = default_resolver().seats()
 BY_CODE = {seat.gss_code: seat for seat in SEATS}
-PAGES_BUDGET = 100_000  # index.html and the scripts and styles it loads, before the lookup file
 
 
 class Links(HTMLParser):
@@ -76,23 +76,38 @@ def test_every_seat_has_a_page_named_by_its_gss_code(site):
 
 def test_every_page_is_self_contained_relative_and_locked_down(site_dir):
     """Relative links that resolve to files in the folder (so any sub-path works), the same CSP
-    everywhere, and nothing loaded from anywhere else."""
+    everywhere, and nothing loaded from anywhere else. Only the canonical link is absolute; the 404
+    page, served at any depth, starts its links from the base URL's path."""
     for page in html_pages(site_dir):
         links = parsed(page)
+        root = SUB_PATH if page.name == NOT_FOUND_PAGE else ""
         assert links.csp == CSP and links.lang == "en-GB", page
         for tag, attrs in links.tags:
             if tag in ("script", "img", "link", "iframe", "source", "audio", "video", "object", "embed"):
                 url = attrs.get("src") or attrs.get("href")
                 assert tag != "script" or attrs.get("type") == "application/json" or url, page
-                assert url is None or not urlsplit(url).scheme and not url.startswith("/"), (page, url)
+                if tag == "link" and attrs.get("rel") == "canonical":
+                    assert url.startswith(BASE_URL), (page, url)
+                    continue
+                assert url is None or not urlsplit(url).scheme and url.startswith(root), (page, url)
         for url in links.urls:
             parts = urlsplit(url)
             if parts.scheme in ("https", "mailto"):
-                assert parts.scheme == "mailto" or parts.netloc == "members.parliament.uk", (page, url)
+                assert (
+                    parts.scheme == "mailto"
+                    or parts.netloc == "members.parliament.uk"
+                    or url.startswith(BASE_URL)
+                ), (page, url)
                 continue
-            assert not parts.scheme and not url.startswith("/"), (page, url)
-            if parts.path:
-                assert (page.parent / unquote(parts.path)).resolve().is_file(), (page, url)
+            if not parts.path:  # a part of the same page
+                continue
+            assert not parts.scheme and url.startswith(root) and (root or not url.startswith("/")), (
+                page,
+                url,
+            )
+            path = unquote(parts.path)
+            target = site_dir / path[len(root) :] if root else page.parent / path
+            assert target.resolve().is_file(), (page, url)
     csp = dict(part.strip().split(" ", 1) for part in CSP.split(";"))
     assert csp["default-src"] == "'none'" and all(value in ("'self'", "'none'") for value in csp.values())
 
@@ -202,14 +217,16 @@ def test_index_and_its_scripts_fit_the_budget_and_the_lookup_is_compact(site_dir
         url
         for tag, attrs in index.tags
         for url in [attrs.get("src") or attrs.get("href")]
-        if tag in ("script", "link") and url
+        if tag in ("script", "link") and url and attrs.get("rel") != "canonical"
     ]
     weight = (site_dir / "index.html").stat().st_size + sum((site_dir / url).stat().st_size for url in loaded)
-    assert weight < PAGES_BUDGET, weight
+    assert weight < BUDGETS["page"].limit, weight
     lookups = list(site_dir.glob("lookup-*.json"))
     assert len(lookups) == 1 and index.urls.count(lookups[0].name) == 1
     raw = lookups[0].read_bytes()
-    assert len(raw) < 450_000 and len(gzip.compress(raw)) < 110_000  # mySociety's ranges alone: 434 KB, 82 KB
+    assert (
+        len(raw) < BUDGETS["lookup"].limit and len(gzip.compress(raw)) < 110_000
+    )  # mySociety's ranges alone: 434 KB, 82 KB
 
 
 def test_methodology_names_the_data_version_and_every_source(site_dir):
@@ -251,6 +268,11 @@ def test_no_page_uses_a_curation_term_or_states_a_campaign_claim_as_fact(site_di
         (["--nation", "Atlantis"], "--nation 'Atlantis' is not valid"),
         (["--date", "12/03/2026"], "date '12/03/2026' is not a date"),
         (["--jobs", "0"], "--jobs 0 is not valid"),
+        (["--base-url", "campaign.example.org"], "--base-url 'campaign.example.org' is not valid"),
+        (
+            ["--base-url", "ftp://campaign.example.org/"],
+            "--base-url 'ftp://campaign.example.org/' is not valid",
+        ),
     ],
 )
 def test_bad_options_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, argv, named):
@@ -274,10 +296,25 @@ def test_briefing_fingerprints_ignore_the_websites_own_files():
 
 
 def test_rerun_renders_nothing_and_rewrites_the_pages(site_dir):
-    result = site_build.build_site(out_dir=site_dir, only=list(SITE_SEATS), jobs=1, date=LETTER_DATE)
+    result = site_build.build_site(
+        out_dir=site_dir, only=list(SITE_SEATS), jobs=1, date=LETTER_DATE, base_url=BASE_URL
+    )
     assert (
         result.exit_code == 0
         and result.batch.rendered == []
         and sorted(result.batch.skipped) == sorted(SITE_SEATS)
     )
     assert result.seat_pages == 650 and len(list(site_dir.glob("lookup-*.json"))) == 1
+    assert result.problems == [] and result.exit_code == 0
+
+
+def test_site_checks_what_it_built_and_fails_over_budget(site_dir, monkeypatch, capsys):
+    """`build.py site` runs the site's check before it returns: here with a page budget no page meets."""
+    monkeypatch.setitem(BUDGETS, "page", BUDGETS["page"].__class__(1_000, "a budget for this test"))
+    result = site_build.build_site(
+        out_dir=site_dir, only=list(SITE_SEATS), jobs=1, date=LETTER_DATE, base_url=BASE_URL
+    )
+    assert result.exit_code == 2 and result.batch.rendered == []
+    assert any("index.html: weighs" in problem for problem in result.problems)
+    err = capsys.readouterr().err
+    assert f"site check: {len(result.problems)} problems in {site_dir}:" in err

@@ -1,8 +1,8 @@
 """The seat finder's lookup file, checked in Python: the browser port's assumptions hold.
 
-The browser folds text one character at a time from Python's table, and matches postcode shapes
-with character classes cut out of postcodes.LOOSE_POSTCODE; both are checked here against the
-resolver itself. (tests/site/test_site_browser.py runs the port against the resolver.)
+The browser folds text one character at a time from Python's table (as site.check's port of it
+does), and matches postcode shapes with character classes cut out of postcodes.LOOSE_POSTCODE; both
+are checked here against the resolver itself. (tests/site/test_site_browser.py runs the port against the resolver.)
 """
 
 import re
@@ -17,20 +17,8 @@ from npd_briefing.data import datasets
 from npd_briefing.seats import postcodes, resolve
 from npd_briefing.seats.resolve import fold_name
 from npd_briefing.site import characters
+from npd_briefing.site.check import browser_fold, browser_folding, decode_steps, in_ranges
 from npd_briefing.site.lookup import lookup_payload
-
-
-def decode_steps(text: str) -> list[int]:
-    """What finder.js's decodeSteps does."""
-    values, value = [], 0
-    for part in text.split(",") if text else []:
-        value += int(part, 36)
-        values.append(value)
-    return values
-
-
-def in_ranges(ranges: list[int], code: int) -> bool:
-    return any(first <= code <= last for first, last in zip(ranges[::2], ranges[1::2]))
 
 
 @pytest.fixture(scope="module")
@@ -40,25 +28,7 @@ def payload():
 
 @pytest.fixture(scope="module")
 def folding(payload):
-    tables = payload["characters"]
-    return decode_steps(tables["vanish"]), dict(
-        zip(decode_steps(tables["fold_codes"]), tables["fold"].split(","))
-    )
-
-
-def fold_like_the_browser(text: str, folding) -> str:
-    """finder.js's fold(): each character on its own, from the table, then spaces collapsed."""
-    vanish, folds = folding
-    out = []
-    for char in text:
-        code = ord(char)
-        if code < 0x80:
-            out.append(
-                " and " if char == "&" else char.lower() if re.fullmatch("[0-9a-z]", char.lower()) else " "
-            )
-        elif not in_ranges(vanish, code):
-            out.append(folds.get(code, " "))
-    return " ".join(word for word in "".join(out).split(" ") if word)
+    return browser_folding(payload["characters"])
 
 
 def test_the_loose_postcode_pattern_is_made_of_the_shipped_classes():
@@ -93,7 +63,7 @@ TRICKY = "aAzZ09 &-'ÂâŵŷĲǆﬁ½①ＡАΑİıſẞΣς\u0301\u0308\u0327\u
 @example("A\u0301\u0301b")
 @example("ǄĲ ½ ① Ⅻ ẞ")
 def test_folding_one_character_at_a_time_is_fold_name(folding, text):
-    assert fold_like_the_browser(text, folding) == fold_name(text)
+    assert browser_fold(text, folding) == fold_name(text)
 
 
 def test_characters_left_out_of_the_fold_table_are_separators(folding):
@@ -112,4 +82,4 @@ def test_characters_left_out_of_the_fold_table_are_separators(folding):
 def test_every_seat_name_folds_the_same_in_the_browser(payload, folding):
     for row in payload["seats"]:
         for name in row[1:3]:
-            assert fold_like_the_browser(name, folding) == fold_name(name)
+            assert browser_fold(name, folding) == fold_name(name)

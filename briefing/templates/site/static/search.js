@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var section = document.getElementById("finder");
-  if (!section || !window.fetch || !window.npdFinder) { return; }
+  if (!section) { return; }
+  if (!window.fetch || !window.npdFinder) { section.hidden = true; return; }
   var input = document.getElementById("query");
   var button = document.getElementById("find");
   var results = document.getElementById("results");
@@ -94,6 +95,5 @@
     if (event.key === "Enter") { event.preventDefault(); search(); }
   });
   button.addEventListener("click", search);
-  section.hidden = false;
   window.npdSearch = {ready: load};  // for the browser tests: the page's own resolver
 }());
