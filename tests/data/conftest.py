@@ -17,11 +17,13 @@ needs_raw = pytest.mark.skipif(
 
 @pytest.fixture
 def raw(tmp_path):
-    """A raw folder with a copy of every file the build reads."""
+    """A raw folder with a copy of every file the build reads (those only a download writes are not in
+    the raw folder)."""
     folder = tmp_path / "raw"
     for meta in SOURCES.values():
-        (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
+        if (config.RAW_DATA_DIR / meta["path"]).is_file():
+            (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
     return folder
 
 
