@@ -7,11 +7,12 @@ SEAT ?= Bridlington and The Wolds
 # The website (`make site`; .github/workflows/site.yml runs it with the address GitHub Pages gives).
 SITE_OUT ?= briefing/site
 BASE_URL ?=
-# The briefings' letters carry the date of the commit built, so rebuilding a commit re-renders nothing.
-SITE_DATE ?= $(shell git log -1 --format=%cs 2>/dev/null)
+# The briefings' letters carry the date the pack's content last changed (needs the git history), so a
+# commit that changes none of it re-renders no briefing.
+SITE_DATE ?= $(shell git log -1 --format=%cs -- data notebooks briefing/templates npd_briefing 2>/dev/null)
 # The refresh (`make refresh`; .github/workflows/refresh.yml): raw files with no download address,
 # the change report it writes, and the one branch its pull request lives on.
-RAW ?= ../shared/data
+RAW ?= $(if $(wildcard raw/dfe),raw,../shared/data)
 REFRESH_REPORT ?= refresh-report.md
 REFRESH_BRANCH ?= data-refresh
 

@@ -171,6 +171,20 @@ def hashed_files(patterns: list[str]) -> set[Path]:
     return {path for path in included - excluded if path.is_file() and "__pycache__" not in path.parts}
 
 
+def test_the_letters_date_is_fixed_by_the_history_so_a_rerun_renders_nothing_new():
+    build = load("site.yml")["jobs"]["build"]["steps"]
+    assert build[0]["with"]["fetch-depth"] == 0
+    date = subprocess.run(
+        ["make", "-s", "--no-print-directory", "-f", "-", "print-date"],
+        input=MAKEFILE + "\nprint-date:\n\t@echo $(SITE_DATE)\n",
+        capture_output=True,
+        text=True,
+        cwd=config.ROOT,
+    ).stdout.strip()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), date
+    assert "$(if $(SITE_DATE),--date $(SITE_DATE))" in MAKEFILE
+
+
 def test_the_render_cache_holds_what_a_rerun_reuses_keyed_by_what_a_fingerprint_hashes():
     build = load("site.yml")["jobs"]["build"]["steps"]
     cache = next(step for step in build if step.get("uses", "").startswith("actions/cache@"))
@@ -196,6 +210,8 @@ def test_the_refresh_opens_a_pull_request_only_when_a_figure_changed_after_tests
     for run in later:
         assert by_run[run]["if"] == "steps.refresh.outputs.changed == 'true'"
     assert by_run["make refresh-pr"]["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    # `make refresh` is the strict refresh that tests/data/test_strict_refresh.py runs.
+    assert '$(PY) build.py data --download --strict --raw "$(RAW)" --report $(REFRESH_REPORT)' in MAKEFILE
 
 
 FAKE_GH = """#!/usr/bin/env bash
