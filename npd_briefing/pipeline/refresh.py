@@ -254,7 +254,11 @@ def tell_github(result: RefreshResult | None, error: str = "") -> None:
                     f"# Refresh failed\n\n{error}\n\nNothing was committed; the site is unchanged.\n"
                 )
             elif result.changed:
-                handle.write(result.report)
+                handle.write(
+                    "Next, this run tests the new tables and builds and checks the site with them; the pull "
+                    "request opens only if both pass (a red step below means it was not opened).\n\n"
+                    + result.report
+                )
             else:
                 handle.write(
                     "# No figure changed\n\nThe newest releases hold the figures already published; "
