@@ -8,7 +8,18 @@ SEAT ?= Bridlington and The Wolds
 # The inner loop leaves out the tests that start a Jupyter kernel, print a PDF or drive a browser.
 FAST := not kernel and not pdf and not browser
 
-.PHONY: brief test test-fast lint format venv data clean
+.PHONY: brief test test-fast lint format venv data clean site refresh refresh-pr
+# The website (`make site`; .github/workflows/site.yml runs it with the address GitHub Pages gives).
+SITE_OUT ?= briefing/site
+BASE_URL ?=
+# The briefings' letters carry the date the pack's content last changed (needs the git history), so a
+# commit that changes none of it re-renders no briefing.
+SITE_DATE ?= $(shell git log -1 --format=%cs -- data notebooks briefing/templates npd_briefing 2>/dev/null)
+# The refresh (`make refresh`; .github/workflows/refresh.yml): raw files with no download address,
+# the change report it writes, and the one branch its pull request lives on.
+RAW ?= $(if $(wildcard raw/dfe),raw,../shared/data)
+REFRESH_REPORT ?= refresh-report.md
+REFRESH_BRANCH ?= data-refresh
 
 # The pinned environment, then the package itself, editable: the venv imports npd_briefing from this
 # checkout (so do notebooks opened in JupyterLab and the kernels papermill starts), and
@@ -43,6 +54,20 @@ format: $(STAMP)
 
 data: $(STAMP)
 	$(PY) build.py data
+
+# Renders what is missing or stale, writes every page, then checks the site (exit 2 on a problem).
+site: $(STAMP)
+	$(PY) build.py site --out $(SITE_OUT) --base-url "$(BASE_URL)" $(if $(SITE_DATE),--date $(SITE_DATE))
+
+# Fetches the newest releases and rebuilds data/ strictly: a source that fails or changed its layout,
+# or a table that breaks an invariant, stops it in one line with data/ untouched.
+refresh: $(STAMP)
+	$(PY) build.py data --download --strict --raw "$(RAW)" --report $(REFRESH_REPORT)
+
+# Commits data/ to $(REFRESH_BRANCH) and opens its pull request with the change report as the
+# description, or updates the one already open. Needs GH_TOKEN and GITHUB_REPOSITORY (GitHub sets them).
+refresh-pr:
+	bash .ci/refresh-pr "$(REFRESH_BRANCH)" "$(REFRESH_REPORT)"
 
 clean:
 	rm -rf briefing/out .pytest_cache

@@ -1,6 +1,7 @@
 """Command line: each subcommand maps one-to-one onto a package function.
 
-``build.py data``     -> data.curate.build_data (``--download``: data.download.download_all first)
+``build.py data``     -> data.curate.build_data (``--download``: data.download.download_all first;
+                         ``--download --strict --report FILE``: pipeline.refresh.refresh)
 ``build.py resolve``  -> seats.resolve.resolve
 ``build.py brief``    -> pipeline.brief.brief
 ``build.py all``      -> pipeline.batch.render_all
@@ -22,6 +23,8 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from npd_briefing.data.curate import build_data
     from npd_briefing.data.manifest import read_manifest
 
+    if args.strict or args.report:
+        return _refresh(args)
     raw_dir, download_failures = Path(args.raw), []
     if args.download:
         from npd_briefing.data import download
@@ -39,6 +42,28 @@ def _cmd_data(args: argparse.Namespace) -> int:
     new_entries = manifest["changelog"][before:]
     changes = [line for entry in new_entries for line in entry["changes"]]
     print("changes:", *(changes or ["none"]), sep="\n  ")
+    return 0
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from npd_briefing.pipeline.refresh import refresh, tell_github
+
+    if not (args.download and args.strict):
+        raise PackError(
+            "--strict and --report go with --download and each other: build.py data --download --strict --report FILE"
+        )
+    try:
+        result = refresh(Path(args.raw), config.DATA_DIR, Path(args.report) if args.report else None)
+    except PackError as exc:
+        tell_github(None, error=" ".join(str(exc).split()))
+        raise
+    tell_github(result)
+    print(result.report, end="")
+    print(
+        "data/ updated: open a pull request with this report"
+        if result.changed
+        else "no figure changed: data/ left as it was"
+    )
     return 0
 
 
@@ -127,6 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--download-dir",
         default=None,
         help="where --download puts the files (default: data/downloads, not committed)",
+    )
+    data.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --download: stop, naming the source and changing nothing, when any source fails, a "
+        "layout is unknown or a rebuilt table breaks an invariant; rebuild in a scratch folder and replace "
+        "data/ only when a figure changed (the scheduled refresh)",
+    )
+    data.add_argument(
+        "--report",
+        default=None,
+        help="with --download --strict: write the change report, in Markdown, to this file",
     )
     data.set_defaults(run=_cmd_data)
 

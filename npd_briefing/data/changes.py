@@ -14,6 +14,10 @@ import pandas as pd
 from npd_briefing.data.manifest import table_csv_bytes
 from npd_briefing.dates import academic_year, year_span
 
+# Columns that say when a table was made, not what it holds: a rebuild that changes only these
+# changes nothing (the MP list is as of the day it was downloaded).
+AS_OF_COLUMNS = {"seats": ["mps_as_of"]}
+
 
 def read_tables(data_dir: Path, names) -> dict[str, pd.DataFrame]:
     """The tables a rebuild is about to replace, as text; a missing or unreadable one is left out
@@ -55,6 +59,8 @@ def _periods(frame: pd.DataFrame) -> pd.Series:
 def table_change(name: str, before: pd.DataFrame | None, after: pd.DataFrame) -> list[str]:
     if before is None:
         return [f"{name}: new table, {len(after)} rows"]
+    as_of = AS_OF_COLUMNS.get(name, [])
+    before, after = before.drop(columns=as_of, errors="ignore"), after.drop(columns=as_of, errors="ignore")
     if before.equals(after):
         return []
     old_rows = Counter(before.itertuples(index=False, name=None))
@@ -132,3 +138,66 @@ def coverage_gaps(after: dict[str, pd.DataFrame]) -> list[str]:
         f"(the rate denominator) end at {academic_year(pupils.max())}; rates for the later years are "
         f"blank until the headcounts are refreshed"
     ]
+
+
+# The figures a briefing prints, by table: the columns that say which figure a row holds, and its values.
+FIGURES = {
+    "la_ap": (
+        ["measure", "time_period", "geographic_level", "region_name", "la_code", "la_name"],
+        ["pupils"],
+    ),
+    "pupils": (
+        ["time_period", "geographic_level", "region_name", "la_code", "la_name"],
+        ["pupils_state_funded", "pupils_sf_nursery_primary_secondary"],
+    ),
+    "school_arranged_ap_reasons": (
+        ["placement_reason", "time_period", "geographic_level", "region_name", "la_code", "la_name"],
+        ["pupils"],
+    ),
+}
+
+
+def figure_changes(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> list[dict]:
+    """Each figure whose value changed, appeared or went: the table, the place and year it is for, the
+    old and new value as committed ("" for none), and the row's ``source_id`` where the table has one."""
+    found = []
+    for name, (keys, values) in FIGURES.items():
+        if name not in after:
+            continue
+        new = as_committed(after[name])
+        old = before.get(name, pd.DataFrame(columns=new.columns))
+        merged = old.merge(
+            new, on=[k for k in keys if k != "la_name"], how="outer", suffixes=("_was", "_now")
+        )
+        merged = merged.fillna("")
+        for row in merged.to_dict("records"):
+            for value in values:
+                was, now = row[f"{value}_was"], row[f"{value}_now"]
+                if was != now:
+                    found.append(
+                        {
+                            "table": name,
+                            "figure": value,
+                            "where": row["la_name_now"]
+                            or row["la_name_was"]
+                            or row["region_name"]
+                            or "England",
+                            "time_period": row["time_period"],
+                            "measure": row.get("measure") or row.get("placement_reason") or "",
+                            "was": was,
+                            "now": now,
+                            "source_id": row.get("source_id_now") or row.get("source_id_was") or "",
+                        }
+                    )
+    return found
+
+
+def tables_differ(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> list[str]:
+    """The tables whose rows changed, leaving out the columns that only date the build."""
+    differ = []
+    for name, frame in after.items():
+        new = as_committed(frame).drop(columns=AS_OF_COLUMNS.get(name, []))
+        old = before.get(name)
+        if old is None or not old.drop(columns=AS_OF_COLUMNS.get(name, []), errors="ignore").equals(new):
+            differ.append(name)
+    return differ

@@ -25,8 +25,10 @@ from npd_briefing.data.postcode_ranges import decode_range_lookup
 from npd_briefing.data.raw import (
     CENSUS_ALIASES,
     CENSUS_BREAKDOWNS,
+    STATE_FUNDED_PHASES,
     all_total_rows,
     known_levels,
+    read_state_funded_phases,
     read_text_csv,
     require_rows,
     to_count,
@@ -437,8 +439,30 @@ def build_school_arranged_ap_reasons(raw_dir: Path, la_codes: pd.DataFrame) -> p
     )
 
 
+def pupils_from_phases(phases: pd.DataFrame, la_codes: pd.DataFrame) -> pd.DataFrame:
+    """Both denominators from DfE's headcounts by phase: all five state-funded phases, and nursery,
+    primary and secondary. A phase with no row has no pupils (not every LA has state-funded nursery or
+    AP schools); a primary or secondary figure that is missing or suppressed leaves both blank."""
+    place = ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code", "la_name"]
+    phases = phases.assign(
+        pupils=to_count(phases["total_pupil_count"]), phase=phases["phase_type_grouping"].str.strip()
+    )
+    counts = phases.set_index([*place, "phase"])["pupils"].unstack("phase")
+    counts = counts.reindex(columns=list(STATE_FUNDED_PHASES))
+    nursery, primary, secondary, special, ap = (counts[phase] for phase in STATE_FUNDED_PHASES)
+    known = primary.notna() & secondary.notna()
+    mainstream = (nursery.fillna(0) + primary + secondary).where(known).astype("Int64")
+    state_funded = (mainstream + special.fillna(0) + ap.fillna(0)).astype("Int64")
+    heads = counts.reset_index()[place]
+    return _geography(heads, la_codes).assign(
+        pupils_state_funded=state_funded.values, pupils_sf_nursery_primary_secondary=mainstream.values
+    )
+
+
 def build_pupils(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
-    """Pupils in state-funded schools by LA: the denominator for rates per 10,000 pupils."""
+    """Pupils in state-funded schools by LA: the denominator for rates per 10,000 pupils. DfE's
+    headcounts by phase (EES, once downloaded) for every year they cover; the SEND and AP dashboard's
+    prepared figures for the years before."""
     heads = known_levels(
         read_text_csv(
             _raw(raw_dir, "pupil_headcounts"),
@@ -458,6 +482,13 @@ def build_pupils(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
         pupils_state_funded=to_count(heads["derived_headcount_state_funded_all_types"]).values,
         pupils_sf_nursery_primary_secondary=to_count(heads["headcount_sf_nursery_primary_secondary"]).values,
     )
+    if _raw(raw_dir, "spc_school_characteristics").is_file():
+        official = pupils_from_phases(
+            read_state_funded_phases(_raw(raw_dir, "spc_school_characteristics")), la_codes
+        )
+        frame = pd.concat(
+            [frame[~frame["time_period"].isin(official["time_period"])], official], ignore_index=True
+        )
     return frame.sort_values(["time_period", "geographic_level", "region_name", "la_code"], ignore_index=True)
 
 

@@ -44,7 +44,13 @@ from pathlib import Path
 
 from npd_briefing import __version__, config
 from npd_briefing.data.manifest import table_csv_bytes
-from npd_briefing.data.raw import CENSUS_ALIASES, all_total_rows, known_levels, read_text_csv
+from npd_briefing.data.raw import (
+    CENSUS_ALIASES,
+    all_total_rows,
+    known_levels,
+    read_state_funded_phases,
+    read_text_csv,
+)
 from npd_briefing.data.sources import DOWNLOAD_RECORD, NOT_RECORDED, SOURCES
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
@@ -54,6 +60,7 @@ DOWNLOAD_DIR = config.DATA_DIR / "downloads"  # git-ignored: the raw files are n
 EES_CONTENT_API = "https://content.explore-education-statistics.service.gov.uk/api"
 SPC_PUBLICATION = "school-pupils-and-their-characteristics"
 CENSUS_FILE = "dfe/ap/ap_placements_ap_census.csv"  # the official file; the build reads subsets of it
+SCHOOL_CHARACTERISTICS_FILE = "dfe/pupils/spc_school_characteristics.csv"  # likewise, for the denominator
 # Source id -> (data set title in the data catalogue, where the download is saved). Both titles are the
 # live catalogue's (its pages for the pupil counts, 2017/18 to 2024/25, and the placement reasons, 2022/23
 # to 2025/26).
@@ -65,6 +72,12 @@ EES_DATA_SETS = {
     "school_ap_placement": (
         "School arranged alternative provision - by placement reason",
         SOURCES["school_ap_placement"]["path"],
+    ),
+    # The rate denominator: its data catalogue page (2015/16 to 2025/26, national, regional, LA and
+    # constituency rows); the build reads only the subset write_pupil_subset keeps.
+    "spc_school_characteristics": (
+        "School characteristics by age, sex and attendance pattern",
+        SCHOOL_CHARACTERISTICS_FILE,
     ),
 }
 EES_PAGE_SIZE = 40  # the most data-set-files allows (DataSetFileListRequest: PageSize 1 to 40)
@@ -78,7 +91,8 @@ REGISTER_FILE = "dfe/npd/dfe_external_data_shares.ods"
 NOT_DOWNLOADED = {
     "ap_counts_by_provision": "state-funded AP school headcounts come from an intermediate file of DfE's SEND "
     "and AP dashboard, not an EES data set",
-    "pupil_headcounts": "the pupil denominators come from the same dashboard's prepared data",
+    "pupil_headcounts": "the same dashboard's prepared pupil headcounts; used only for years the EES data "
+    "set 'School characteristics by age, sex and attendance pattern' does not cover",
     "ap_2024_25_by_la": "DfE's QA repository files for 2024/25; used only while the AP census download does "
     "not cover that year",
     "ap_2024_25_by_la_age": "as ap_2024_25_by_la",
@@ -251,6 +265,13 @@ def write_census_subsets(download_dir: Path) -> None:
     write_whole(download_dir / SOURCES["la_codes_by_year"]["path"], table_csv_bytes(codes))
 
 
+def write_pupil_subset(download_dir: Path) -> None:
+    """The rows the build reads from the school characteristics download: pupils in each state-funded
+    phase by England, region and LA, every other breakdown at Total."""
+    phases = read_state_funded_phases(download_dir / SCHOOL_CHARACTERISTICS_FILE)
+    write_whole(download_dir / SOURCES["spc_school_characteristics"]["path"], table_csv_bytes(phases))
+
+
 def fetch_all(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
     """Every established file, each on its own: (files by path, record by source id), a source that
     could not be fetched recorded as ``{"not_downloaded": reason}``."""
@@ -299,14 +320,23 @@ def fetch_all(today: str) -> tuple[dict[str, bytes], dict[str, dict]]:
     return files, record
 
 
-def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, dict]:
+def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR, strict: bool = False) -> dict[str, dict]:
     """Fetch every established file, then lay ``download_dir`` out like ``raw_dir`` (files not
     downloaded, or that failed, are copied from it); return the record written to ``downloads.json``.
-    When nothing could be fetched, stop with the first reason and write nothing."""
+    When nothing could be fetched, stop with the first reason and write nothing; with ``strict`` (the
+    scheduled refresh), stop so when any source could not be fetched, naming each one."""
     raw_dir, download_dir = Path(raw_dir), Path(download_dir)
+    if not raw_dir.is_dir():
+        raise DataFileError(
+            f"{raw_dir}: raw data folder not found; the files with no download address are copied from it "
+            f"(give it with --raw DIR)"
+        )
     files, record = fetch_all(date.today().isoformat())
+    failed = {name: entry["not_downloaded"] for name, entry in record.items() if "not_downloaded" in entry}
     if not files:
-        raise DataFileError(next(iter(record.values()))["not_downloaded"])
+        raise DataFileError(next(iter(failed.values())))
+    if strict and failed:
+        raise DataFileError("; ".join(f"source {name}: {reason}" for name, reason in failed.items()))
 
     for meta in (meta for meta in SOURCES.values() if not meta.get("in_checkout")):
         source, target = raw_dir / meta["path"], download_dir / meta["path"]
@@ -318,6 +348,8 @@ def download_all(raw_dir: Path, download_dir: Path = DOWNLOAD_DIR) -> dict[str, 
         write_whole(download_dir / saved_as, payload)
     if CENSUS_FILE in files:
         write_census_subsets(download_dir)
+    if SCHOOL_CHARACTERISTICS_FILE in files:
+        write_pupil_subset(download_dir)
     write_whole(
         download_dir / DOWNLOAD_RECORD, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode()
     )

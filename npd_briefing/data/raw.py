@@ -18,6 +18,38 @@ MISSING_SYMBOLS = {"x", "z", "c", ":", "-", "..", "u", "low", ""}
 GEOGRAPHIC_LEVELS = ("National", "Regional", "Local authority")  # newer files add constituency rows
 CENSUS_ALIASES = {"sex": "gender"}  # the AP census file's gender column is sex from the 2023/24 release
 CENSUS_BREAKDOWNS = ("gender", "age", "ethnicity_minor", "fsm")
+# The school census's pupils by type of school, EES data set "School characteristics by age, sex and
+# attendance pattern" (its data catalogue page lists the columns), or its older edition
+# spc_school_characteristics_.csv (headcount_of_pupils; DfE's SEND and AP dashboard reads it with each
+# breakdown at Total). Each breakdown the file has is kept at Total, so each pupil counts once.
+SCHOOL_BREAKDOWNS = (
+    "sex_of_school_description",
+    "type_of_establishment",
+    "denomination",
+    "admissions_policy",
+    "urban_rural",
+    "academy_flag",
+    "attendance_pattern",
+    "sex",
+)
+SCHOOL_ALIASES = {"headcount_of_pupils": "total_pupil_count"}
+STATE_FUNDED_PHASES = (
+    "State-funded nursery",
+    "State-funded primary",
+    "State-funded secondary",
+    "State-funded special school",
+    "State-funded AP school",
+)
+PHASE_COLUMNS = [
+    "time_period",
+    "geographic_level",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+    "phase_type_grouping",
+    "total_pupil_count",
+]
 
 
 def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
@@ -78,3 +110,61 @@ def all_total_rows(census: pd.DataFrame) -> pd.DataFrame:
         if column in census.columns:
             census = census[census[column].str.strip() == "Total"]
     return census
+
+
+def _normalise(columns) -> list[str]:
+    return [str(c).replace("\ufeff", "").strip().lower() for c in columns]
+
+
+def read_state_funded_phases(path: Path, chunk_rows: int = 200_000) -> pd.DataFrame:
+    """Pupils in each state-funded phase by England, region and LA, from a school characteristics file.
+
+    The national file has millions of rows (constituencies, every breakdown), so it is read in chunks
+    and only the all-Total rows of the five state-funded phases are kept. A breakdown the pack does not
+    know would count pupils twice, so more than one row for a place, year and phase stops the build.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(f"{path}: file not found")
+    try:
+        header = _normalise(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__})") from None
+    names = [SCHOOL_ALIASES.get(c, c) if SCHOOL_ALIASES.get(c) not in header else c for c in header]
+    missing = [c for c in PHASE_COLUMNS if c not in names]
+    if missing:
+        raise DataFileError(
+            f"{path}: missing column(s) {', '.join(missing)}; this layout is not one the pack knows "
+            f"(columns found: {', '.join(header[:20])}{', ...' if len(header) > 20 else ''})"
+        )
+    breakdowns = [c for c in SCHOOL_BREAKDOWNS if c in names]
+    wanted = PHASE_COLUMNS + breakdowns
+    keep = []
+    chunks = pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        header=0,
+        names=names,
+        usecols=wanted,
+        chunksize=chunk_rows,
+    )
+    for chunk in chunks:
+        chunk = known_levels(chunk)
+        chunk = chunk[chunk["phase_type_grouping"].str.strip().isin(STATE_FUNDED_PHASES)]
+        for column in breakdowns:
+            chunk = chunk[chunk[column].str.strip() == "Total"]
+        keep.append(chunk[PHASE_COLUMNS])
+    frame = require_rows(
+        pd.concat(keep, ignore_index=True),
+        path,
+        f"phase_type_grouping {STATE_FUNDED_PHASES[1]} and every breakdown at Total",
+    )
+    place = ["time_period", "geographic_level", "region_name", "old_la_code", "phase_type_grouping"]
+    if frame.duplicated(place).any():
+        raise DataFileError(
+            f"{path}: more than one all-Total row for a place, year and phase; the file has a breakdown "
+            f"the pack does not know (columns found: {', '.join(header)})"
+        )
+    return frame

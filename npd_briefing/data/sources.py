@@ -231,6 +231,23 @@ SOURCES: dict[str, dict] = {
         "licences": [OGL],
         "published": NOT_RECORDED,  # the dashboard's prepared data
     },
+    # Written by `build.py data --download` from the EES data set; a raw folder without it builds the
+    # denominators from pupil_headcounts alone.
+    "spc_school_characteristics": {
+        "path": "dfe/pupils/spc_state_funded_pupils_by_phase.csv",
+        "title": "Schools, pupils and their characteristics: pupils in state-funded schools by phase and "
+        "LA (school census, January), from the data set 'School characteristics by age, sex and "
+        "attendance pattern' (every other breakdown at Total)",
+        "publisher": "Department for Education",
+        "repository": "",
+        "commit": "",
+        "commit_date": "",
+        "url": SPC_RELEASES,
+        "licences": [OGL],
+        "published": NOT_RECORDED,
+        "retrieved": NOT_RECORDED,
+        "note": "Used for every year it covers, in place of pupil_headcounts; only present once downloaded.",
+    },
     "npd_key_facts": _transcribed(
         "npd_key_facts_transcribed.csv",
         "NPD key facts, transcribed by hand with a citation on every row",

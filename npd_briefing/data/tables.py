@@ -150,11 +150,13 @@ TABLES: dict[str, Table] = {
         Table(
             "pupils",
             _columns(f"{GEOGRAPHY} pupils_state_funded:integer pupils_sf_nursery_primary_secondary:integer"),
-            ("pupil_headcounts", "la_codes_by_year", "seat_la_overlap"),
+            ("spc_school_characteristics", "pupil_headcounts", "la_codes_by_year", "seat_la_overlap"),
             (
                 "School census headcounts, January, {years}: the rate denominator; a rate exists only for a "
                 "year with a headcount here.",
-                "pupils_state_funded is derived from rounded shares (error about 0.003% for England).",
+                "Where the source spc_school_characteristics covers a year, both columns are DfE's headcounts "
+                "summed by phase (state-funded nursery, primary, secondary, special and AP schools); for earlier "
+                "years pupils_state_funded is derived from rounded shares (error about 0.003% for England).",
                 "Pupils are counted in the LA where their school is, not where they live.",
                 "DfE's mainstream number-on-roll scorecards are not used: they count other pupils (reception to "
                 "Year 11 in mainstream schools) and are labelled a year behind their census.",

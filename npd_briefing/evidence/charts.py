@@ -948,6 +948,7 @@ def la_rate_ranking_chart(highlight_la_code: str) -> Chart:
 def school_arranged_reasons_chart(la_code: str | None = None) -> Chart:
     """School-arranged AP by the school census's placement reason: not the AP census's reason."""
     table = datasets.load("school_arranged_ap_reasons")
+    table = table[table["time_period"] == table["time_period"].max()]  # a refresh brings later years
     area = _area_name(la_code)
     rows = (
         table[table["geographic_level"] == "National"]

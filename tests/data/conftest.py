@@ -17,12 +17,13 @@ needs_raw = pytest.mark.skipif(
 
 @pytest.fixture
 def raw(tmp_path):
-    """A raw folder with a copy of every file the build reads from it (the project's own curated files
-    are read from the checkout)."""
+    """A raw folder with a copy of every file the build reads from it: the project's own curated files
+    are read from the checkout, and those only a download writes are not in the raw folder."""
     folder = tmp_path / "raw"
     for meta in (meta for meta in SOURCES.values() if not meta.get("in_checkout")):
-        (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
+        if (config.RAW_DATA_DIR / meta["path"]).is_file():
+            (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
     return folder
 
 

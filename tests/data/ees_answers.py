@@ -34,7 +34,8 @@ Core writes the C# properties in camelCase):
 
 The titles are the live catalogue's (its data set pages: "Alternative provision - local authority funded
 placements - pupil counts", 2017/18 to 2024/25; "School arranged alternative provision - by placement
-reason", 2022/23 to 2025/26). The ids, dates, sizes and row counts below are MADE UP for the tests.
+reason", 2022/23 to 2025/26; "School characteristics by age, sex and attendance pattern", 2015/16 to
+2025/26, data-catalogue/data-set/b801cba4-06bb-4121-9f04-9d2fd36df34e). The ids, dates, sizes and row counts below are MADE UP for the tests.
 """
 
 PUBLICATION_ID = "cf0ec981-3583-42a5-b21b-3f2f32008f1b"  # made up
@@ -48,6 +49,7 @@ RELEASE = {
 PUBLISHED = "2026-06-04T08:30:00Z"  # made up
 PUPIL_COUNTS = "Alternative provision - local authority funded placements - pupil counts"
 PLACEMENT_REASONS = "School arranged alternative provision - by placement reason"
+SCHOOL_CHARACTERISTICS = "School characteristics by age, sex and attendance pattern"
 
 
 def publication_title(publication_id: str = PUBLICATION_ID) -> dict:

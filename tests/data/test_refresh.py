@@ -25,6 +25,7 @@ from npd_briefing.evidence import analysis
 from npd_briefing.exceptions import DataFileError
 from tests.data import ees_answers as ees
 from tests.data.conftest import csv_bytes, needs_raw, read, write
+from tests.fixtures.ees.school_characteristics import school_characteristics
 
 pytestmark = needs_raw
 
@@ -191,7 +192,8 @@ def test_data_without_download_never_reaches_the_network(raw, data_dir, monkeypa
 def fake_release(raw, title_answer=None):
     """What the fake opener serves: the latest SPC release in the EES Content API's own shapes
     (tests/data/ees_answers.py), a new MP lookup and the register page. The CSVs are the raw files
-    with a made-up 2023/24 added, laid out as a later release lays them out."""
+    with a made-up 2023/24 added, laid out as a later release lays them out; the school characteristics
+    data set is laid out as EES publishes it (tests/fixtures/ees/)."""
     api = download.EES_CONTENT_API
     pub = ees.PUBLICATION_ID
     listing = f"{api}/data-set-files?publicationId={pub}&latestOnly=true&page={{}}&pageSize=40"
@@ -203,6 +205,9 @@ def fake_release(raw, title_answer=None):
     reasons = ees.data_set_file_summary(
         "9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d02", ees.PLACEMENT_REASONS, time_from="2022/23"
     )
+    schools = ees.data_set_file_summary(
+        "9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d03", ees.SCHOOL_CHARACTERISTICS, time_from="2015/16"
+    )
     return {
         f"{api}/publications/{download.SPC_PUBLICATION}/title": json.dumps(
             title_answer or ees.publication_title()
@@ -211,13 +216,16 @@ def fake_release(raw, title_answer=None):
             ees.paginated([census, other], page=1, page_size=40, total_results=41)
         ).encode(),
         listing.format(2): json.dumps(
-            ees.paginated([reasons], page=2, page_size=40, total_results=41)
+            ees.paginated([reasons, schools], page=2, page_size=40, total_results=42)
         ).encode(),
         f"{api}/data-set-files/{census['id']}/download": csv_bytes(
             later_layout(add_year(read(raw, CENSUS))), bom=True
         ),
         f"{api}/data-set-files/{reasons['id']}/download": csv_bytes(
             later_layout(add_year(read(raw, PLACEMENT))), bom=True
+        ),
+        f"{api}/data-set-files/{schools['id']}/download": csv_bytes(
+            school_characteristics(add_year(read(raw, PUPILS))), bom=True
         ),
         download.MP_LOOKUP_URL: csv_bytes(new_mp(read(raw, MPS))),
         download.REGISTER_CONTENT_API: json.dumps(

@@ -13,7 +13,8 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from npd_briefing.data import datasets  # noqa: E402
-from npd_briefing.evidence import charts, national, register
+from npd_briefing.dates import academic_year  # noqa: E402
+from npd_briefing.evidence import charts, national, register  # noqa: E402
 from npd_briefing.evidence.charts import Chart  # noqa: E402
 
 LA = "830"  # Derbyshire: in every year of the data
@@ -251,3 +252,29 @@ def test_register_charts_on_a_fixture(tmp_path):
             chart.figure.get_suptitle().split()
         )
         assert all(UNIT.search(ax.get_xlabel() + ax.get_ylabel()) for ax in chart.figure.axes)
+
+
+def test_the_reasons_chart_shows_the_newest_year_when_a_refresh_brings_more(monkeypatch):
+    """The EES data set covers 2022/23 to 2025/26: after a refresh the table holds several years."""
+    original = charts.datasets.load
+    later_year = int(original("school_arranged_ap_reasons")["time_period"].max()) + 101
+
+    def with_a_later_year(name, *args, **kwargs):
+        table = original(name, *args, **kwargs)
+        if name != "school_arranged_ap_reasons":
+            return table
+        newest = table[table["time_period"] == table["time_period"].max()]
+        later = newest.assign(
+            time_period=later_year, academic_year=academic_year(later_year), pupils=newest["pupils"] + 1
+        )
+        return pd.concat([table, later], ignore_index=True)  # the later year's figures are made up
+
+    monkeypatch.setattr(charts.datasets, "load", with_a_later_year)
+    chart = charts.school_arranged_reasons_chart()
+    assert chart.title.endswith(f", England, {academic_year(later_year)}")
+    national = with_a_later_year("school_arranged_ap_reasons")
+    national = national[
+        (national["geographic_level"] == "National") & (national["time_period"] == later_year)
+    ]
+    assert f"{int(national['pupils'].sum()):,} pupils in all" in chart.alt
+    plt.close(chart.figure)
