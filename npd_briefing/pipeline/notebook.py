@@ -5,6 +5,7 @@ the notebook declares are accepted, so nothing a person types can become code. E
 is read once per process and copied for every run.
 """
 
+import asyncio
 import copy
 import json
 import logging
@@ -47,6 +48,27 @@ TRANSPORT_ENCRYPTION = "auto" if zmq.has("curve") else "disabled"
 # papermill reports a dying kernel through its logger as well as by raising; the exception is what we
 # turn into a message, so the log line must not reach the user's terminal on its own.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
+
+
+class _SignalsLeftToTheProcess(asyncio.DefaultEventLoopPolicy):
+    """Event loops on which nothing may claim SIGINT or SIGTERM.
+
+    While a notebook runs, nbclient handles both signals on its event loop and only shuts its kernel
+    down, so Ctrl-C was lost (the briefing went on and exited 0) and, if it came while the annex was
+    made, ended in a traceback. Refusing the loop's handler the way asyncio refuses it off the main
+    thread (nbclient then goes on without one) leaves the signals to the process's own handlers:
+    KeyboardInterrupt for Ctrl-C, and a batch worker's or ``brief``'s SIGTERM handler.
+    """
+
+    class _Loop(asyncio.SelectorEventLoop):
+        def add_signal_handler(self, sig, callback, *args):
+            raise RuntimeError("signals are left to the process's own handlers")
+
+    def new_event_loop(self):
+        return self._Loop()
+
+
+asyncio.set_event_loop_policy(_SignalsLeftToTheProcess())
 
 
 @caches.per_process
