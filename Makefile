@@ -17,7 +17,7 @@ BASE_URL ?=
 SITE_DATE ?= $(shell git log -1 --format=%cs -- data notebooks briefing/templates npd_briefing 2>/dev/null)
 # The refresh (`make refresh`; .github/workflows/refresh.yml): raw files with no download address,
 # the change report it writes, and the one branch its pull request lives on.
-RAW ?= $(if $(wildcard raw/dfe),raw,../shared/data)
+RAW ?= raw
 REFRESH_REPORT ?= refresh-report.md
 REFRESH_BRANCH ?= data-refresh
 

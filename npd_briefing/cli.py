@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--raw",
         default=str(config.RAW_DATA_DIR),
-        help="folder laid out like ../shared/data (default: %(default)s)",
+        help="folder laid out like raw/ (default: raw/)",
     )
     data.add_argument(
         "--download",

@@ -16,8 +16,9 @@ SITE_TEMPLATES_DIR = TEMPLATES_DIR / "site"
 SITE_PACKAGE_DIR = PACKAGE_DIR / "site"
 SITE_OUT_DIR = BRIEFING_DIR / "site"
 
-# The raw inputs the curated tables are derived from (read-only; see their PROVENANCE.md files).
-RAW_DATA_DIR = ROOT.parent / "shared" / "data"
+# The raw inputs the curated tables are derived from: byte-for-byte copies committed with the pack, so a
+# fork can rebuild and refresh data/ (read-only; see raw/README.md and the PROVENANCE.md files).
+RAW_DATA_DIR = ROOT / "raw"
 
 
 # Work that is the same for every seat (the national annex, an authority's charts) is kept here,

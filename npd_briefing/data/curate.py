@@ -1,7 +1,7 @@
 """Derive the curated tables in ``data/`` from the raw public files, and write their manifest.
 
 ``python build.py data`` runs :func:`build_data`; ``--raw DIR`` points it at another folder laid
-out like ``../shared/data`` (``--download`` fills such a folder from the official releases first,
+out like ``raw/`` (``--download`` fills such a folder from the official releases first,
 see :mod:`.download`). The raw files are never modified. Each table is written whole (temp file,
 then rename) and described in ``data/datapackage.json`` with its sources (their publication and
 retrieval dates), licences, sha256 and row count, and the manifest's data version; what changed since
@@ -678,7 +678,7 @@ def build_tables(raw_dir: Path) -> dict[str, pd.DataFrame]:
     if not raw_dir.is_dir():
         raise DataFileError(
             f"{raw_dir}: raw data folder not found (expected a folder laid out like "
-            f"../shared/data, with constituencies/ and dfe/)"
+            f"raw/, with constituencies/ and dfe/)"
         )
     weights = build_seat_la_weights(raw_dir)
     codes = latest_la_codes(raw_dir, weights)

@@ -1,6 +1,6 @@
 """What the editions of DfE's NPD third-party register are known to look like, and how to read a cell.
 
-No copy of any edition could be found (see ../shared/data/dfe/PROVENANCE.md, "Searched for but NOT
+No copy of any edition could be found (see raw/dfe/PROVENANCE.md, "Searched for but NOT
 found"), so everything here rests on public pages that describe or quote the files:
 
 - the Sept 2017 gov.uk page for "National pupil database third-party requests" (mirrored on

@@ -10,10 +10,6 @@ import pytest
 from npd_briefing import config
 from npd_briefing.data.sources import SOURCES
 
-needs_raw = pytest.mark.skipif(
-    not config.RAW_DATA_DIR.is_dir(), reason="raw data folder ../shared/data not present"
-)
-
 
 @pytest.fixture
 def raw(tmp_path):

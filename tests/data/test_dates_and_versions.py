@@ -10,7 +10,7 @@ from npd_briefing import __version__, config
 from npd_briefing.data import curate, datasets
 from npd_briefing.data.manifest import read_manifest
 from npd_briefing.data.sources import NOT_RECORDED, PER_ROW, SOURCES
-from tests.data.conftest import needs_raw, read, write
+from tests.data.conftest import read, write
 
 DATE = r"\d{4}-\d{2}-\d{2}"
 MONTH_OR_DATE = r"\d{4}-\d{2}(-\d{2})?"
@@ -60,7 +60,6 @@ def test_the_data_version_names_every_table():
     assert datasets.data_version() == manifest["data_version"]
 
 
-@needs_raw
 def test_the_data_version_changes_when_a_table_does(raw, tmp_path):
     first = curate.build_data(raw, tmp_path / "data")["data_version"]
     assert curate.build_data(raw, tmp_path / "data")["data_version"] == first

@@ -10,10 +10,8 @@ from npd_briefing.data.manifest import table_csv_bytes
 from npd_briefing.data.raw import read_state_funded_phases
 from npd_briefing.data.sources import SOURCES
 from npd_briefing.exceptions import DataFileError
-from tests.data.conftest import needs_raw, read, write
+from tests.data.conftest import read, write
 from tests.fixtures.ees.school_characteristics import older_layout, school_characteristics
-
-pytestmark = needs_raw
 
 PUPILS = SOURCES["pupil_headcounts"]["path"]
 SUBSET = SOURCES["spc_school_characteristics"]["path"]

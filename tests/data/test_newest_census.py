@@ -11,9 +11,7 @@ from npd_briefing import config
 from npd_briefing.data import curate, datasets
 from npd_briefing.data.sources import NOT_RECORDED, SOURCES
 from npd_briefing.exceptions import DataFileError
-from tests.data.conftest import needs_raw, read, write
-
-pytestmark = needs_raw
+from tests.data.conftest import read, write
 
 LA_AGES = SOURCES["ap_2024_25_by_la_age"]["path"]
 REGION_AGES = SOURCES["ap_2024_25_by_region_age"]["path"]

@@ -24,10 +24,8 @@ from npd_briefing.data.sources import SOURCES
 from npd_briefing.evidence import analysis
 from npd_briefing.exceptions import DataFileError
 from tests.data import ees_answers as ees
-from tests.data.conftest import csv_bytes, needs_raw, read, write
+from tests.data.conftest import csv_bytes, read, write
 from tests.fixtures.ees.school_characteristics import school_characteristics
-
-pytestmark = needs_raw
 
 CENSUS = SOURCES["ap_census_totals"]["path"]
 PLACEMENT = SOURCES["school_ap_placement"]["path"]

@@ -17,12 +17,10 @@ import pytest
 from npd_briefing import cli
 from npd_briefing.data import curate, download
 from tests.data import ees_answers as ees
-from tests.data.conftest import csv_bytes, needs_raw, read
+from tests.data.conftest import csv_bytes, read
 from tests.data.test_refresh import CENSUS, PLACEMENT, PUPILS, add_year, fake_release, later_layout, serve
 from tests.fixtures.ees.school_characteristics import school_characteristics
 from tests.fixtures.register import editions
-
-pytestmark = needs_raw
 
 API = download.EES_CONTENT_API
 SCHOOLS_URL = f"{API}/data-set-files/9a3e5d6c-8b3f-4a51-9c0e-2f6f1b7c0d03/download"
