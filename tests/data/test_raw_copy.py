@@ -26,7 +26,8 @@ def test_each_raw_file_has_the_sha256_the_manifest_records_for_it():
             if "raw_file" not in source or "download_url" in source or "raw_sha256" not in source:
                 continue
             path = config.RAW_DATA_DIR / source["raw_file"]
-            assert sha256_of(path) == source["raw_sha256"], f"{path} differs from the one data/ was built from"
+            assert sha256_of(path) == source["raw_sha256"], (
+                f"{path} differs from the one data/ was built from"
+            )
             checked += 1
     assert checked, "no raw file's hash is recorded in data/datapackage.json"
-
