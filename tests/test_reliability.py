@@ -958,13 +958,29 @@ def _interrupted_brief(root: Path, signum: int, phase: str) -> dict:
     }
 
 
+@contextlib.contextmanager
+def ctrl_c_as_in_a_terminal():
+    """A suite started in the background (``make test &``, nohup) ignores SIGINT, and a child inherits
+    that, so Python would never see Ctrl-C; a command typed in a terminal does. Undo it for the child."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture(scope="module")
 def interrupted(tmp_path_factory):
-    return {
-        "SIGINT": _interrupted_brief(tmp_path_factory.mktemp("sigint"), signal.SIGINT, "kernel"),
-        "SIGTERM": _interrupted_brief(tmp_path_factory.mktemp("sigterm"), signal.SIGTERM, "pdf"),
-        "SIGINT, annex": _interrupted_brief(tmp_path_factory.mktemp("sigint-annex"), signal.SIGINT, "annex"),
-    }
+    with ctrl_c_as_in_a_terminal():
+        return {
+            "SIGINT": _interrupted_brief(tmp_path_factory.mktemp("sigint"), signal.SIGINT, "kernel"),
+            "SIGTERM": _interrupted_brief(tmp_path_factory.mktemp("sigterm"), signal.SIGTERM, "pdf"),
+            "SIGINT, annex": _interrupted_brief(
+                tmp_path_factory.mktemp("sigint-annex"), signal.SIGINT, "annex"
+            ),
+        }
 
 
 @pytest.mark.parametrize("which", ["SIGINT", "SIGTERM", "SIGINT, annex"])
