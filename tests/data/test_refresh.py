@@ -151,6 +151,28 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
     assert seats.loc["E14001063", "mp_display_name"] == "A. N. Other"
 
 
+def test_la_codes_when_every_authority_has_a_year_as_new_as_the_seat_weights(raw):
+    """A release whose years run past 2023/24 for every current authority (Luton included) leaves no
+    older code to replace with the seat weights' one: each number keeps its newest year's code."""
+    weights = curate.build_seat_la_weights(raw)
+    current = weights[weights["la_code"] != ""].drop_duplicates("la_code").set_index("la_code")
+    newest = pd.DataFrame(
+        {
+            "time_period": "202425",
+            "region_code": "",
+            "region_name": "",
+            "old_la_code": current.index,
+            "new_la_code": current["la_gss_code"].where(current.index != "370", "E08000038"),
+            "la_name": current["la_name"],
+        }
+    )
+    write(raw, LA_CODES, pd.concat([read(raw, LA_CODES), newest], ignore_index=True))
+    codes = curate.latest_la_codes(raw, weights)
+    assert codes.loc["370", "new_la_code"] == "E08000038"  # made up: Barnsley's code in the newest year
+    others = current.index.drop("370")
+    assert codes.loc[others, "new_la_code"].tolist() == current.loc[others, "la_gss_code"].tolist()
+
+
 def test_ap_figures_beyond_the_denominators_are_reported(raw, tmp_path):
     data = tmp_path / "data"
     changes = curate.build_data(raw, data)["changelog"][-1]["changes"]
