@@ -20,7 +20,7 @@ import pytest
 from npd_briefing import cli, config
 from npd_briefing.data import curate, datasets, download
 from npd_briefing.data.manifest import read_manifest, table_csv_bytes
-from npd_briefing.data.sources import SOURCES
+from npd_briefing.data.sources import SOURCES, source_line
 from npd_briefing.evidence import analysis
 from npd_briefing.exceptions import DataFileError
 from tests.data import ees_answers as ees
@@ -305,6 +305,9 @@ def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp
         == f"Schools, pupils and their characteristics, Academic year 2025/26: {ees.PUPIL_COUNTS}"
     )
     assert census["repository"] == census["commit"] == census["commit_date"] == ""
+    # A briefing's source line names the release the figures were downloaded from.
+    assert source_line(census) == "DfE, Schools, pupils and their characteristics 2025/26, 4 June 2026"
+    assert source_line(sources["la_codes_by_year"]) == source_line(census)
     mps = sources["dfe_mp_lookup"]
     assert mps["download_sha256"] == hashlib.sha256(served[download.MP_LOOKUP_URL]).hexdigest()
     assert (mps["published"], mps["retrieved"]) == ("not recorded", date.today().isoformat())
