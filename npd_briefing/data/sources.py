@@ -363,4 +363,6 @@ def source_line(source: dict) -> str:
     made_public = sorted([MADE_PUBLIC.get(key, ""), *source.get("commit_date", "").split("; ")])[-1][:7]
     published = source.get("published", "")
     when = date_words(published if DATED.fullmatch(published) else made_public)
+    if not when and "download_url" in source:  # a file its publisher keeps current (the MP lookup)
+        when = f"as of {date_words(source['retrieved'])}"
     return ", ".join(part for part in (plain_name(source), when) if part)

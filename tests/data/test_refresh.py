@@ -311,6 +311,7 @@ def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp
     mps = sources["dfe_mp_lookup"]
     assert mps["download_sha256"] == hashlib.sha256(served[download.MP_LOOKUP_URL]).hexdigest()
     assert (mps["published"], mps["retrieved"]) == ("not recorded", date.today().isoformat())
+    assert source_line(mps) == f"DfE, MP lookup, as of {date.today():%-d %B %Y}"  # DfE keeps it current
     assert "download_url" not in sources["pupil_headcounts"]
     assert set(pd.read_csv(data_dir / "seats.csv", dtype=str)["mps_as_of"]) == {date.today().isoformat()}
     assert (downloads / download.REGISTER_FILE).read_bytes() == b"PK fake spreadsheet"
