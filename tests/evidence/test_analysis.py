@@ -6,7 +6,7 @@ import pytest
 
 from npd_briefing.dates import academic_year, academic_years
 from npd_briefing.evidence import analysis
-from tests.conftest import read_csv, rehash
+from tests.conftest import newest_census, read_csv, rehash
 
 
 def curated(measure: str, time_period: int, la_code: str | None = None, level: str = "Local authority"):
@@ -19,17 +19,6 @@ def curated(measure: str, time_period: int, la_code: str | None = None, level: s
         and (la_code is None or r["la_code"] == la_code)
     ]
     return int(rows[0]["pupils"]) if rows and rows[0]["pupils"] else None
-
-
-def newest_census() -> int:
-    """The newest January with LA-funded AP counts by local authority, as the table gives it."""
-    return max(
-        int(r["time_period"])
-        for r in read_csv("la_ap")
-        if r["measure"] == "la_funded_ap_pupils"
-        and r["geographic_level"] == "Local authority"
-        and r["pupils"]
-    )
 
 
 def la_code_of(la_name: str) -> str:

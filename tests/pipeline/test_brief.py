@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from npd_briefing import config
 from npd_briefing.pipeline.brief import brief
-from tests.conftest import flat, pdf_text, read_csv, run_build, seat_row
+from tests.conftest import flat, newest_census, pdf_text, read_csv, run_build, seat_row
 from tests.plain_words import curation_terms_in, sentences, unattributed_claims
 
 SEATS = {
@@ -46,17 +46,6 @@ def la_funded(la_code: str | None, time_period: int) -> int:
         and r["geographic_level"] == level
         and r["la_code"] == (la_code or "")
         and r["time_period"] == str(time_period)
-    )
-
-
-def newest_census() -> int:
-    """The newest January with LA-funded AP counts by authority."""
-    return max(
-        int(r["time_period"])
-        for r in read_csv("la_ap")
-        if r["measure"] == "la_funded_ap_pupils"
-        and r["geographic_level"] == "Local authority"
-        and r["pupils"]
     )
 
 
