@@ -82,6 +82,18 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def newest_census() -> int:
+    """The newest January with LA-funded AP counts by local authority, as la_ap gives it: tests read it
+    (and the figures for it) from the table, since a refresh brings later years before any person looks."""
+    return max(
+        int(r["time_period"])
+        for r in read_csv("la_ap")
+        if r["measure"] == "la_funded_ap_pupils"
+        and r["geographic_level"] == "Local authority"
+        and r["pupils"]
+    )
+
+
 def seat_row(name: str) -> dict[str, str]:
     return next(row for row in read_csv("seats") if row["name"].lower() == name.lower())
 

@@ -191,7 +191,7 @@ def latest_la_codes(raw_dir: Path, weights: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"la_gss_code": "new_la_code"})
     )
     older = codes.index[codes["time_period"].astype(int) < WEIGHTS_CODES_AS_OF].intersection(current.index)
-    codes.loc[older, "new_la_code"] = current["new_la_code"]
+    codes.loc[older, "new_la_code"] = current.loc[older, "new_la_code"]
     codes = codes[["new_la_code", "la_name"]]
     return pd.concat([codes, current.drop(codes.index, errors="ignore")]).sort_index()
 

@@ -211,6 +211,7 @@ def fetch_data_set(data_sets: list[dict], source_id: str, today: str) -> tuple[b
         saved_as,
         today,
         title=f"{release}: {data_set['title']}",
+        release=release,
         repository="",
         commit="",
         commit_date="",

@@ -344,6 +344,17 @@ MADE_PUBLIC = {"ap_2024_25": "2025-09-04"}
 DATED = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
+def plain_name(source: dict) -> str:
+    """What a data file is, in plain words: a file downloaded from EES is named by the release it came
+    from ("DfE, Schools, pupils and their characteristics 2025/26"), never by the edition the raw copy was."""
+    if "download_url" in source and source.get("release"):
+        return "DfE, " + re.sub(
+            r",?\s*(academic|calendar|financial) year\s+", " ", source["release"], flags=re.I
+        )
+    key = "ap_2024_25" if source["id"].startswith("ap_2024_25") else source["id"]
+    return PLAIN_NAMES.get(key, source["title"])
+
+
 def source_line(source: dict) -> str:
     """One plain line for a data file: who published what, when ("DfE, ..., June 2023")."""
     from npd_briefing.dates import date_words
@@ -352,4 +363,6 @@ def source_line(source: dict) -> str:
     made_public = sorted([MADE_PUBLIC.get(key, ""), *source.get("commit_date", "").split("; ")])[-1][:7]
     published = source.get("published", "")
     when = date_words(published if DATED.fullmatch(published) else made_public)
-    return ", ".join(part for part in (PLAIN_NAMES.get(key, source["title"]), when) if part)
+    if not when and "download_url" in source:  # a file its publisher keeps current (the MP lookup)
+        when = f"as of {date_words(source['retrieved'])}"
+    return ", ".join(part for part in (plain_name(source), when) if part)

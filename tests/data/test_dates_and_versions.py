@@ -33,10 +33,17 @@ def test_every_source_says_when_published_and_when_retrieved():
         assert re.fullmatch(DATE, source["retrieved"]) or source["retrieved"] == NOT_RECORDED, source
         if source.get("commit_date"):
             assert all(re.fullmatch(DATE, day) for day in source["commit_date"].split("; ")), source
+        if "download_url" in source:  # fetched by a refresh: dated as the service gives it, on the day
+            assert re.fullmatch(DATE, source["retrieved"]) and source["download_sha256"], source
+        else:  # the raw copy: as its PROVENANCE.md records it
+            raw = SOURCES[source["id"]]
+            assert (source["published"], source["retrieved"]) == (raw["published"], raw["retrieved"]), source
+            assert source.get("commit_date", "") == raw.get("commit_date", ""), source
+    # What the raw copies' PROVENANCE.md records (fixed: a refresh adds downloads beside them).
+    assert SOURCES["ap_census_totals"]["published"] == "2023-06"  # EES SPC 2022/23, June 2023
+    assert SOURCES["ap_census_totals"]["commit_date"] == "2024-01-09"  # the dashboard's commit, not a release
+    assert SOURCES["ap_counts_by_provision"]["published"] == NOT_RECORDED
     by_id = {source["id"]: source for source in manifest_sources()}
-    assert by_id["ap_census_totals"]["published"] == "2023-06"  # EES SPC 2022/23, June 2023
-    assert by_id["ap_census_totals"]["commit_date"] == "2024-01-09"  # the dashboard's commit, not a release
-    assert by_id["ap_counts_by_provision"]["published"] == NOT_RECORDED
     assert by_id["npd_key_facts"]["published"] == PER_ROW
 
 
@@ -56,7 +63,8 @@ def test_the_data_version_names_every_table():
     tables = "".join(f"{r['name']} {r['sha256']}\n" for r in manifest["resources"])
     newest = max(s["retrieved"] for s in manifest_sources() if re.fullmatch(DATE, s["retrieved"]))
     assert manifest["data_version"] == f"{newest}.{hashlib.sha256(tables.encode()).hexdigest()[:8]}"
-    assert manifest["data_version"].startswith("2026-12-04.")  # the curated primary citations
+    # Never older than the newest raw copy the pack holds (the curated primary citations, 2026-12-04).
+    assert newest >= max(s["retrieved"] for s in SOURCES.values() if re.fullmatch(DATE, s["retrieved"]))
     assert datasets.data_version() == manifest["data_version"]
 
 

@@ -20,7 +20,7 @@ import pytest
 from npd_briefing import cli, config
 from npd_briefing.data import curate, datasets, download
 from npd_briefing.data.manifest import read_manifest, table_csv_bytes
-from npd_briefing.data.sources import SOURCES
+from npd_briefing.data.sources import SOURCES, source_line
 from npd_briefing.evidence import analysis
 from npd_briefing.exceptions import DataFileError
 from tests.data import ees_answers as ees
@@ -147,6 +147,28 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
     assert picture.authorities[0].pupils == 166
     seats = datasets.load("seats").set_index("gss_code")
     assert seats.loc["E14001063", "mp_display_name"] == "A. N. Other"
+
+
+def test_la_codes_when_every_authority_has_a_year_as_new_as_the_seat_weights(raw):
+    """A release whose years run past 2023/24 for every current authority (Luton included) leaves no
+    older code to replace with the seat weights' one: each number keeps its newest year's code."""
+    weights = curate.build_seat_la_weights(raw)
+    current = weights[weights["la_code"] != ""].drop_duplicates("la_code").set_index("la_code")
+    newest = pd.DataFrame(
+        {
+            "time_period": "202425",
+            "region_code": "",
+            "region_name": "",
+            "old_la_code": current.index,
+            "new_la_code": current["la_gss_code"].where(current.index != "370", "E08000038"),
+            "la_name": current["la_name"],
+        }
+    )
+    write(raw, LA_CODES, pd.concat([read(raw, LA_CODES), newest], ignore_index=True))
+    codes = curate.latest_la_codes(raw, weights)
+    assert codes.loc["370", "new_la_code"] == "E08000038"  # made up: Barnsley's code in the newest year
+    others = current.index.drop("370")
+    assert codes.loc[others, "new_la_code"].tolist() == current.loc[others, "la_gss_code"].tolist()
 
 
 def test_ap_figures_beyond_the_denominators_are_reported(raw, tmp_path):
@@ -281,9 +303,13 @@ def test_download_fetches_the_release_records_it_and_rebuilds(raw, data_dir, tmp
         == f"Schools, pupils and their characteristics, Academic year 2025/26: {ees.PUPIL_COUNTS}"
     )
     assert census["repository"] == census["commit"] == census["commit_date"] == ""
+    # A briefing's source line names the release the figures were downloaded from.
+    assert source_line(census) == "DfE, Schools, pupils and their characteristics 2025/26, 4 June 2026"
+    assert source_line(sources["la_codes_by_year"]) == source_line(census)
     mps = sources["dfe_mp_lookup"]
     assert mps["download_sha256"] == hashlib.sha256(served[download.MP_LOOKUP_URL]).hexdigest()
     assert (mps["published"], mps["retrieved"]) == ("not recorded", date.today().isoformat())
+    assert source_line(mps) == f"DfE, MP lookup, as of {date.today():%-d %B %Y}"  # DfE keeps it current
     assert "download_url" not in sources["pupil_headcounts"]
     assert set(pd.read_csv(data_dir / "seats.csv", dtype=str)["mps_as_of"]) == {date.today().isoformat()}
     assert (downloads / download.REGISTER_FILE).read_bytes() == b"PK fake spreadsheet"

@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from npd_briefing.data import datasets  # noqa: E402
+from npd_briefing.data.sources import source_line as data_file_line  # noqa: E402
 from npd_briefing.dates import academic_year  # noqa: E402
 from npd_briefing.evidence import charts, national, register  # noqa: E402
 from npd_briefing.evidence.charts import Chart  # noqa: E402
@@ -166,9 +167,15 @@ def test_ap_trend_alt_has_first_and_last_year_for_england_and_la(made):
         for _, row in rows.iloc[[0, -1]].iterrows():
             assert f"{row['academic_year']} {n(row['pupils'])}" in made[name].alt
     assert "Derbyshire" in made["ap_trend_la"].title
-    assert (
-        "DfE, Schools, pupils and their characteristics 2022/23, June 2023" in made["ap_trend_england"].source
-    )
+    # Every release the England series is read from, as the manifest records it, in plain words.
+    england = ap[(ap["measure"] == "la_funded_ap_pupils") & (ap["geographic_level"] == "National")]
+    for source_id in set(england["source_id"]):
+        source = datasets.source("la_ap", source_id)
+        line = data_file_line(source)
+        assert re.fullmatch(r"DfE, .+, (\d{1,2} )?[A-Z][a-z]+ \d{4}", line), line
+        assert line in made["ap_trend_england"].source
+        if "release" in source:  # downloaded: the line names the release, not the raw copy's edition
+            assert source["release"].split()[-1] in line
 
 
 def test_successor_la_trend_says_whose_figures_the_early_years_are(made):
@@ -213,8 +220,10 @@ def test_ranking_for_la_without_latest_figure_says_so():
 
 def test_school_arranged_reasons_with_census_caveat(made):
     table = datasets.load("school_arranged_ap_reasons")
+    table = table[table["time_period"] == table["time_period"].max()]  # the newest year is charted
     national = table[table["geographic_level"] == "National"]
     chart = made["school_arranged_england"]
+    assert f"England, {national['academic_year'].iloc[0]}" in chart.alt
     for reason, pupils in zip(national["placement_reason"], national["pupils"]):
         assert f"{reason} {n(pupils)}" in chart.alt
     assert f"{n(national['pupils'].sum())} pupils in all" in chart.alt

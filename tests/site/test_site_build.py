@@ -23,6 +23,7 @@ from npd_briefing.evidence import analysis
 from npd_briefing.evidence.briefing import letter_values
 from npd_briefing.letters.letter import fill_letter, letter_to_html, load_letter_template
 from npd_briefing.letters.meeting_request import meeting_request_text
+from npd_briefing.letters.salutation import address_line, salutation
 from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.resolve import default_resolver
 from npd_briefing.site import build as site_build
@@ -201,12 +202,18 @@ def test_email_draft_data_is_the_brief_commands_text(site_dir):
     data = json.loads(
         re.search(r'<script type="application/json" id="draft-data">(.*?)</script>', page, re.S).group(1)
     )
+    seats = csv.DictReader(io.StringIO((config.DATA_DIR / "seats.csv").read_text(encoding="utf-8")))
+    row = next(r for r in seats if r["gss_code"] == seat.gss_code)  # Aldershot's MP, whoever it is
+    greeting = salutation(row["mp_full_title"], row["mp_display_name"])
     subject, body = meeting_request_text(
-        salutation="Dear Alex Baker", seat_name=seat.name, sender_name="Jo Bloggs"
+        salutation=greeting,
+        seat_name=seat.name,
+        sender_name="Jo Bloggs",
     )
     assert data["body"].replace(data["sender_slot"], "Jo Bloggs") == body
+    assert body.startswith(f"{greeting},") and row["mp_display_name"] in greeting
     assert data["subject_header"] == f"Subject: {subject}\r\n".replace("Database (", "Database\r\n (")
-    assert data["to_header"] == "To: Alex Baker MP <alex.baker.mp@parliament.uk>\r\n"
+    assert data["to_header"] == f"To: {address_line(row['mp_full_title'])} <{row['mp_email']}>\r\n"
     assert data["filename"] == f"{output_stem(seat)}-meeting-request.eml"
     assert [a["name"] for a in data["attachments"]] == [f"{output_stem(seat)}.pdf", "national-annex.pdf"]
 
