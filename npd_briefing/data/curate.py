@@ -25,6 +25,7 @@ from npd_briefing.data.postcode_ranges import decode_range_lookup
 from npd_briefing.data.raw import (
     CENSUS_ALIASES,
     CENSUS_BREAKDOWNS,
+    PLACE_COLUMNS,
     STATE_FUNDED_PHASES,
     all_total_rows,
     known_levels,
@@ -246,9 +247,10 @@ def _geography(frame: pd.DataFrame, la_codes: pd.DataFrame) -> pd.DataFrame:
 
 def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
     """Pupils in AP by LA, region and England, long format (one row per area, year and measure)."""
-    geo_cols = ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code", "la_name"]
     census_path = _raw(raw_dir, "ap_census_totals")
-    census = known_levels(read_text_csv(census_path, geo_cols + ["number_of_pupils"], aliases=CENSUS_ALIASES))
+    census = known_levels(
+        read_text_csv(census_path, [*PLACE_COLUMNS, "number_of_pupils"], aliases=CENSUS_ALIASES)
+    )
     census = require_rows(all_total_rows(census), census_path, f"{', '.join(CENSUS_BREAKDOWNS)} all Total")
     la_funded = _geography(census, la_codes).assign(
         measure="la_funded_ap_pupils",
@@ -259,7 +261,7 @@ def build_la_ap(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
 
     by_type_path = _raw(raw_dir, "ap_counts_by_provision")
     by_type = known_levels(
-        read_text_csv(by_type_path, geo_cols + ["prov_type", "number_of_pupils_or_placements"])
+        read_text_csv(by_type_path, [*PLACE_COLUMNS, "prov_type", "number_of_pupils_or_placements"])
     )
     schools = require_rows(
         by_type[by_type["prov_type"].str.strip() == "State-funded AP school"],
@@ -407,18 +409,7 @@ def read_school_ap_placement(raw_dir: Path) -> pd.DataFrame:
     return known_levels(
         read_text_csv(
             _raw(raw_dir, "school_ap_placement"),
-            [
-                "time_period",
-                "geographic_level",
-                "region_name",
-                "old_la_code",
-                "new_la_code",
-                "la_name",
-                "characteristic_grouping",
-                "pupil_characteristic",
-                "setting_type",
-                "pupils",
-            ],
+            [*PLACE_COLUMNS, "characteristic_grouping", "pupil_characteristic", "setting_type", "pupils"],
         )
     )
 
@@ -443,17 +434,16 @@ def pupils_from_phases(phases: pd.DataFrame, la_codes: pd.DataFrame) -> pd.DataF
     """Both denominators from DfE's headcounts by phase: all five state-funded phases, and nursery,
     primary and secondary. A phase with no row has no pupils (not every LA has state-funded nursery or
     AP schools); a primary or secondary figure that is missing or suppressed leaves both blank."""
-    place = ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code", "la_name"]
     phases = phases.assign(
         pupils=to_count(phases["total_pupil_count"]), phase=phases["phase_type_grouping"].str.strip()
     )
-    counts = phases.set_index([*place, "phase"])["pupils"].unstack("phase")
+    counts = phases.set_index([*PLACE_COLUMNS, "phase"])["pupils"].unstack("phase")
     counts = counts.reindex(columns=list(STATE_FUNDED_PHASES))
     nursery, primary, secondary, special, ap = (counts[phase] for phase in STATE_FUNDED_PHASES)
     known = primary.notna() & secondary.notna()
     mainstream = (nursery.fillna(0) + primary + secondary).where(known).astype("Int64")
     state_funded = (mainstream + special.fillna(0) + ap.fillna(0)).astype("Int64")
-    heads = counts.reset_index()[place]
+    heads = counts.reset_index()[PLACE_COLUMNS]
     return _geography(heads, la_codes).assign(
         pupils_state_funded=state_funded.values, pupils_sf_nursery_primary_secondary=mainstream.values
     )
@@ -467,12 +457,7 @@ def build_pupils(raw_dir: Path, la_codes: pd.DataFrame) -> pd.DataFrame:
         read_text_csv(
             _raw(raw_dir, "pupil_headcounts"),
             [
-                "time_period",
-                "geographic_level",
-                "region_name",
-                "old_la_code",
-                "new_la_code",
-                "la_name",
+                *PLACE_COLUMNS,
                 "headcount_sf_nursery_primary_secondary",
                 "derived_headcount_state_funded_all_types",
             ],

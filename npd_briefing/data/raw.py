@@ -40,16 +40,9 @@ STATE_FUNDED_PHASES = (
     "State-funded special school",
     "State-funded AP school",
 )
-PHASE_COLUMNS = [
-    "time_period",
-    "geographic_level",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-    "phase_type_grouping",
-    "total_pupil_count",
-]
+# Where and when an EES row is: the columns every DfE file read here places its figures by.
+PLACE_COLUMNS = ["time_period", "geographic_level", "region_name", "old_la_code", "new_la_code", "la_name"]
+PHASE_COLUMNS = [*PLACE_COLUMNS, "phase_type_grouping", "total_pupil_count"]
 
 
 def read_text_csv(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
