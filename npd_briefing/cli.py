@@ -23,7 +23,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from npd_briefing.data.curate import build_data
     from npd_briefing.data.manifest import read_manifest
 
-    if args.strict or args.report:
+    if args.strict or args.report or args.check_record:
         return _refresh(args)
     raw_dir, download_failures = Path(args.raw), []
     if args.download:
@@ -50,10 +50,16 @@ def _refresh(args: argparse.Namespace) -> int:
 
     if not (args.download and args.strict):
         raise PackError(
-            "--strict and --report go with --download and each other: build.py data --download --strict --report FILE"
+            "--strict, --report and --check-record go with --download and each other: "
+            "build.py data --download --strict --report FILE --check-record FILE"
         )
     try:
-        result = refresh(Path(args.raw), config.DATA_DIR, Path(args.report) if args.report else None)
+        result = refresh(
+            Path(args.raw),
+            config.DATA_DIR,
+            Path(args.report) if args.report else None,
+            Path(args.check_record) if args.check_record else None,
+        )
     except PackError as exc:
         tell_github(None, error=" ".join(str(exc).split()))
         raise
@@ -122,6 +128,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
         force=args.force,
         date=args.date,
         base_url=args.base_url,
+        check_record=args.check_record,
     ).exit_code
 
 
@@ -164,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--report",
         default=None,
         help="with --download --strict: write the change report, in Markdown, to this file",
+    )
+    data.add_argument(
+        "--check-record",
+        default=None,
+        help="with --download --strict: write the day of this check and the data version it leaves in "
+        "data/ to this file, for `build.py site --check-record`",
     )
     data.set_defaults(run=_cmd_data)
 
@@ -229,6 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the address the site is published at, e.g. https://owner.github.io/repo/: for canonical "
         "links, share tags and sitemap.xml (links between pages stay relative)",
+    )
+    site.add_argument(
+        "--check-record",
+        metavar="FILE",
+        default=None,
+        help="the record a refresh that found no figure changed wrote (build.py data --check-record): the "
+        "pages then say the figures were last checked on its day",
     )
     site.add_argument(
         "--check",

@@ -202,16 +202,23 @@ def test_the_refresh_opens_a_pull_request_only_when_a_figure_changed_after_tests
     workflow = load("refresh.yml")
     assert "schedule" in workflow["on"] and "workflow_dispatch" in workflow["on"]
     job = workflow["jobs"]["refresh"]
-    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "actions": "write"}
     by_run = {step.get("run"): step for step in job["steps"]}
     assert by_run["make refresh"]["id"] == "refresh" and "if" not in by_run["make refresh"]
     later = ["bash .ci/run", "make site", "make refresh-pr"]
-    assert [step.get("run") for step in job["steps"] if "run" in step] == ["make refresh", *later]
+    runs = [step.get("run") for step in job["steps"] if "run" in step]
+    assert runs == ["make refresh", *later, "make refresh-record"]
     for run in later:
         assert by_run[run]["if"] == "steps.refresh.outputs.changed == 'true'"
-    assert by_run["make refresh-pr"]["env"] == {"GH_TOKEN": "${{ github.token }}"}
+    # Nothing changed: the check's day is recorded and the same figures republished with it.
+    assert by_run["make refresh-record"]["if"] == "steps.refresh.outputs.changed == 'false'"
+    for run in ("make refresh-pr", "make refresh-record"):
+        assert by_run[run]["env"] == {"GH_TOKEN": "${{ github.token }}"}
     # `make refresh` is the strict refresh that tests/data/test_strict_refresh.py runs.
-    assert '$(PY) build.py data --download --strict --raw "$(RAW)" --report $(REFRESH_REPORT)' in MAKEFILE
+    assert (
+        '$(PY) build.py data --download --strict --raw "$(RAW)" --report $(REFRESH_REPORT) '
+        "--check-record $(CHECK_RECORD)" in MAKEFILE
+    )
 
 
 FAKE_GH = """#!/usr/bin/env bash
@@ -236,7 +243,8 @@ def checkout(tmp_path):
     git("init", "--quiet", "--bare", "--initial-branch=main", str(remote), cwd=tmp_path)
     git("clone", "--quiet", str(remote), str(work), cwd=tmp_path)
     (work / ".ci").mkdir()
-    shutil.copy(config.ROOT / ".ci" / "refresh-pr", work / ".ci" / "refresh-pr")
+    for script in ("refresh-pr", "refresh-record"):
+        shutil.copy(config.ROOT / ".ci" / script, work / ".ci" / script)
     (work / "data").mkdir()
     (work / "data" / "seats.csv").write_text("gss_code\nE14001063\n")
     (work / "CITATION.cff").write_text("version: 1\n")
@@ -304,3 +312,68 @@ def test_refresh_pr_refuses_when_nothing_changed_or_there_is_no_report(checkout,
     result = refresh_pr(work, env, report="missing.md")
     assert result.returncode == 2 and "missing.md: no change report" in result.stderr
     assert not (tmp_path / "gh.log").exists()
+
+
+def refresh_record(work, env, record="check-record.json"):
+    return subprocess.run(
+        ["bash", ".ci/refresh-record", "data-checks", record],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_refresh_record_puts_the_check_alone_on_its_branch_and_starts_the_site(checkout, tmp_path):
+    work, remote, env = checkout
+    record = '{"checked": "2027-02-03", "data_version": "2026-12-04.2450aa64"}\n'
+    for month in ("2027-01-03", "2027-02-03"):
+        (work / "check-record.json").write_text(record.replace("2027-02-03", month))
+        result = refresh_record(work, env)
+        assert result.returncode == 0, result.stderr
+    assert git("ls-tree", "--name-only", "data-checks", cwd=remote).split() == ["check-record.json"]
+    assert git("show", "data-checks:check-record.json", cwd=remote) == record
+    assert len(git("log", "--format=%H", "data-checks", cwd=remote).split()) == 1  # replaced, never piled up
+    assert git("log", "--format=%H", "main", cwd=remote) == git("log", "--format=%H", "main", cwd=work)
+    assert (tmp_path / "gh.log").read_text().splitlines() == ["workflow run site.yml --ref main"] * 2
+    assert "test-token" not in git("config", "--list", cwd=work)
+    assert git("status", "--porcelain", cwd=work).strip() == "?? check-record.json"  # the checkout untouched
+
+
+def test_refresh_record_refuses_without_a_record_or_when_data_changed(checkout, tmp_path):
+    work, _, env = checkout
+    result = refresh_record(work, env, record="missing.json")
+    assert result.returncode == 2 and "missing.json: no check record" in result.stderr
+    (work / "check-record.json").write_text('{"checked": "2027-02-03", "data_version": "x"}\n')
+    (work / "data" / "seats.csv").write_text("changed\n")
+    result = refresh_record(work, env)
+    assert result.returncode == 2 and "data/ changed" in result.stderr
+    assert not (tmp_path / "gh.log").exists()
+
+
+def test_make_site_gives_the_build_the_last_check_when_its_branch_has_one(tmp_path):
+    """The recipe itself, with the build replaced by echo: a ref holding the record passes it, a ref
+    without one passes nothing."""
+    copy = tmp_path / "last-check.json"
+
+    def site(ref):
+        # Any file the ref has stands in for the record.
+        variables = [f"CHECKS_REF={ref}", "CHECK_RECORD=CITATION.cff", f"LAST_CHECK={copy}", "SITE_DATE="]
+        return subprocess.run(
+            ["make", "-s", "site", "PY=echo", *variables],
+            cwd=config.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    with_record = site("HEAD")
+    assert "build.py site" in with_record and f"--check-record {copy}" in with_record
+    assert (
+        copy.read_bytes()
+        == subprocess.run(
+            ["git", "show", "HEAD:CITATION.cff"], cwd=config.ROOT, capture_output=True, check=True
+        ).stdout
+    )
+    without = site("refs/heads/no-such-branch")
+    assert "build.py site" in without and "--check-record" not in without and not copy.exists()

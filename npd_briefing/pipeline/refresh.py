@@ -10,6 +10,7 @@ years of each table, and what the register loader read in the register edition j
 figure changed, ``data/`` is left as it was (a refresh that only re-dates the files proposes nothing).
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -188,8 +189,15 @@ def report_markdown(
     return report
 
 
-def refresh(raw_dir: Path, data_dir: Path | None = None, report_path: Path | None = None) -> RefreshResult:
-    """Fetch, rebuild in a scratch folder, check; replace ``data_dir`` only if a figure or row changed."""
+def refresh(
+    raw_dir: Path,
+    data_dir: Path | None = None,
+    report_path: Path | None = None,
+    check_record_path: Path | None = None,
+) -> RefreshResult:
+    """Fetch, rebuild in a scratch folder, check; replace ``data_dir`` only if a figure or row changed.
+    ``check_record_path`` gets the day of this check and the data version it leaves in ``data_dir``: when
+    nothing changed, that is the published data, and the site can say it was checked today."""
     raw_dir = Path(raw_dir)
     data_dir = Path(data_dir or config.DATA_DIR)
     with tempfile.TemporaryDirectory(prefix="npd-refresh-") as scratch_name:
@@ -237,6 +245,12 @@ def refresh(raw_dir: Path, data_dir: Path | None = None, report_path: Path | Non
             write_whole(data_dir / "datapackage.json", (rebuilt / "datapackage.json").read_bytes())
     if report_path:
         write_whole(Path(report_path), report.encode("utf-8"))
+    if check_record_path:
+        checked = {
+            "checked": date.today().isoformat(),
+            "data_version": read_manifest(data_dir / "datapackage.json")["data_version"],
+        }
+        write_whole(Path(check_record_path), (json.dumps(checked, indent=1) + "\n").encode("utf-8"))
     return RefreshResult(changed=changed, report=report)
 
 

@@ -12,6 +12,7 @@ build reports success.
 
 import datetime
 import hashlib
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from npd_briefing.data import datasets
 from npd_briefing.data.manifest import read_manifest
 from npd_briefing.dates import long_date, parse_date
 from npd_briefing.evidence.briefing import member_contact_url
-from npd_briefing.exceptions import OutputError
+from npd_briefing.exceptions import OutputError, SiteOptionError
 from npd_briefing.files import write_output
 from npd_briefing.letters.salutation import address_line
 from npd_briefing.pipeline.batch import BatchResult, render_all
@@ -153,16 +154,43 @@ def _seat_page(
     )
 
 
-def _currency(seats: list[Seat], figures: dict[str, dict], manifest: dict) -> dict:
+def last_check(path: str | Path | None, manifest: dict) -> str | None:
+    """The day of the last refresh that found the published figures unchanged, from the record that
+    ``build.py data --download --strict --check-record FILE`` wrote; None when it checked other data."""
+    if path is None:
+        return None
+    expected = '{"checked": "YYYY-MM-DD", "data_version": "..."} as `build.py data --check-record` writes it'
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        checked = datetime.date.fromisoformat(record["checked"])
+        version = record["data_version"]
+    except FileNotFoundError:
+        raise SiteOptionError(f"--check-record {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
+        raise SiteOptionError(f"--check-record {path}: not a check record; expected {expected}") from None
+    if not isinstance(version, str) or checked > datetime.date.today():
+        raise SiteOptionError(f"--check-record {path}: not a check record; expected {expected}")
+    if version != manifest.get("data_version"):
+        print(
+            f"check record {path} is for data version {version}, not {manifest.get('data_version')}: "
+            "the pages give the date of the data's own sources",
+            file=sys.stderr,
+        )
+        return None
+    return checked.isoformat()
+
+
+def _currency(seats: list[Seat], figures: dict[str, dict], manifest: dict, checked: str | None) -> dict:
     """Which census the newest figures come from (as the seat pages print it), and when the data was
-    last checked against its sources: the newest date any source was retrieved."""
+    last checked against its sources: the newest date any source was retrieved, or a later refresh that
+    found nothing to change (``checked``)."""
     local = next(figures[seat.gss_code]["local"] for seat in seats if figures[seat.gss_code]["local"])
     retrieved = [
         source["retrieved"]
         for resource in manifest["resources"]
         for source in resource["sources"]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", source.get("retrieved", ""))
-    ]
+    ] + ([checked] if checked else [])
     return {
         "census": local["census"],
         "academic_year": local["academic_year"],
@@ -226,12 +254,15 @@ def build_site(
     force: bool = False,
     date: str | None = None,
     base_url: str | None = None,
+    check_record: str | Path | None = None,
 ) -> SiteResult:
     """Render missing or stale briefings (``only``/``nation`` choose which, as for ``build.py all``),
     then write every page, the lookup file and the CSV into ``out_dir``, and check the folder. Every
     seat gets a page; a seat whose briefing is not there yet says so on its page. ``base_url`` is the
-    address the site will be published at, for canonical links, share tags and the sitemap."""
+    address the site will be published at, for canonical links, share tags and the sitemap;
+    ``check_record`` a refresh's record of the day it last found these figures unchanged."""
     site_url = pages.base_url(base_url)
+    checked = last_check(check_record, read_manifest(config.MANIFEST_PATH))
     out_dir = Path(out_dir)
     briefings = out_dir / BRIEFINGS_DIR
     # No email drafts beside the PDFs: each seat page builds its draft in the browser, and 650 drafts that
@@ -255,7 +286,7 @@ def build_site(
     figures = {seat.gss_code: seat_figures(seat, pictures[seat.gss_code]) for seat in seats}
     attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
     manifest = read_manifest(config.MANIFEST_PATH)
-    currency = _currency(seats, figures, manifest)
+    currency = _currency(seats, figures, manifest, checked)
     renderer = pages.Pages(
         build_date=datetime.date.today().isoformat(),
         attributions=attributions,

@@ -8,6 +8,7 @@ the services publish (tests/data/ees_answers.py, tests/fixtures/ees/README.md); 
 is a workbook laid out like a known edition (tests/fixtures/register/). Every figure in them is made up.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -88,8 +89,10 @@ def published(raw, data_dir, tmp_path):
 
 
 def run_refresh(raw, tmp_path, capsys):
-    report = tmp_path / "refresh-report.md"
-    code = cli.main(["data", "--download", "--strict", "--raw", str(raw), "--report", str(report)])
+    report, record = tmp_path / "refresh-report.md", tmp_path / "check-record.json"
+    record.unlink(missing_ok=True)
+    arguments = ["--raw", str(raw), "--report", str(report), "--check-record", str(record)]
+    code = cli.main(["data", "--download", "--strict", *arguments])
     out, err = capsys.readouterr()
     return code, out, err, report
 
@@ -142,6 +145,8 @@ def test_a_new_release_reaches_data_with_a_report_of_every_changed_figure(
     assert out.startswith(text) and out.endswith("data/ updated: open a pull request with this report\n")
     manifest = json.loads((data_dir / "datapackage.json").read_text())
     assert manifest["changelog"][-1]["changes"]
+    record = json.loads((tmp_path / "check-record.json").read_text())
+    assert record == {"checked": datetime.date.today().isoformat(), "data_version": manifest["data_version"]}
 
 
 def test_nothing_new_leaves_data_untouched_and_says_so(
@@ -159,6 +164,10 @@ def test_nothing_new_leaves_data_untouched_and_says_so(
     assert out.endswith("no figure changed: data/ left as it was\n")
     assert github[0].read_text() == "changed=false\n"
     assert github[1].read_text().startswith("# No figure changed\n\nThe newest releases hold the figures")
+    # The record the site reads: checked today, and the data version still published.
+    published_version = json.loads((data_dir / "datapackage.json").read_text())["data_version"]
+    record = json.loads((tmp_path / "check-record.json").read_text())
+    assert record == {"checked": datetime.date.today().isoformat(), "data_version": published_version}
 
 
 def stopped(raw, data_dir, tmp_path, capsys, github):
@@ -169,6 +178,7 @@ def stopped(raw, data_dir, tmp_path, capsys, github):
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith("error: refresh stopped, data/ unchanged: ")
     assert (snapshot(data_dir), citation.read_bytes()) == before and not report.exists()
+    assert not (tmp_path / "check-record.json").exists()
     assert not github[0].exists()
     assert github[1].read_text().startswith("# Refresh failed\n\n" + err.removeprefix("error: ").strip())
     return err
@@ -230,5 +240,6 @@ def test_a_table_that_breaks_an_invariant_stops_the_refresh_naming_it(
 
 
 def test_strict_goes_with_download(raw, data_dir, capsys):
-    assert cli.main(["data", "--strict", "--raw", str(raw)]) == 2
-    assert "--strict and --report go with --download" in capsys.readouterr().err
+    for alone in (["--strict"], ["--check-record", "record.json"]):
+        assert cli.main(["data", *alone, "--raw", str(raw)]) == 2
+        assert "--strict, --report and --check-record go with --download" in capsys.readouterr().err
