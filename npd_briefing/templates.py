@@ -27,8 +27,10 @@ def and_join(items) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 2 else " and ".join(items)
 
 
+@caches.per_process
 def environment() -> jinja2.Environment:
-    # HTML is escaped; the letter's text pieces (.txt.j2) are not: fill_letter makes their values safe.
+    """One per process, so each template is compiled once (Jinja reloads a template whose file changed).
+    HTML is escaped; the letter's text pieces (.txt.j2) are not: fill_letter makes their values safe."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(("html", "html.j2")),

@@ -47,13 +47,29 @@ def measure_series(
     measure: str, geographic_level: str = "National", la_code: str | None = None, region: str | None = None
 ) -> pd.DataFrame:
     """Pupils by year for England, a region or an LA (columns academic_year, time_period, pupils)."""
+    if la_code is not None and region is None and la_code in _series_by_la(measure, geographic_level):
+        return _series_by_la(measure, geographic_level)[la_code].copy()
     ap = datasets.load("la_ap")
     rows = ap[(ap["measure"] == measure) & (ap["geographic_level"] == geographic_level)]
     if la_code is not None:
         rows = rows[rows["la_code"] == la_code]
     if region is not None:
         rows = rows[rows["region_name"] == region]
-    return rows[["time_period", "academic_year", "pupils"]].sort_values("time_period").reset_index(drop=True)
+    return rows[SERIES_COLUMNS].sort_values("time_period").reset_index(drop=True)
+
+
+SERIES_COLUMNS = ["time_period", "academic_year", "pupils"]
+
+
+@caches.per_process
+def _series_by_la(measure: str, geographic_level: str) -> dict[str, pd.DataFrame]:
+    """Every LA's series of one measure, split once: a page or kernel asks for hundreds of them."""
+    ap = datasets.load("la_ap")
+    rows = ap[(ap["measure"] == measure) & (ap["geographic_level"] == geographic_level)]
+    return {
+        code: frame[SERIES_COLUMNS].sort_values("time_period").reset_index(drop=True)
+        for code, frame in rows.groupby("la_code", sort=False)
+    }
 
 
 def latest_year(measure: str = "la_funded_ap_pupils") -> int:

@@ -100,7 +100,9 @@ def prepare(
     return Briefing(seat=seat, date=day, sender_name=sender_name, letter_markdown=letter, local=local)
 
 
+@caches.per_process
 def _national_values() -> dict:
+    """The national figures the sections and the letter quote: the same for every seat, read once."""
     return {
         "figure": {
             row_id: national.figure(row_id)
