@@ -55,9 +55,8 @@ from npd_briefing.data.sources import DOWNLOAD_RECORD, NOT_RECORDED, SOURCES
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
 
-DOWNLOAD_DIR = (
-    config.DATA_DIR / "downloads"
-)  # git-ignored: a download is not committed, the tables built from it are
+# git-ignored: a download is not committed, the tables built from it are
+DOWNLOAD_DIR = config.DATA_DIR / "downloads"
 
 EES_CONTENT_API = "https://content.explore-education-statistics.service.gov.uk/api"
 SPC_PUBLICATION = "school-pupils-and-their-characteristics"

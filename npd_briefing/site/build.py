@@ -262,7 +262,8 @@ def build_site(
     address the site will be published at, for canonical links, share tags and the sitemap;
     ``check_record`` a refresh's record of the day it last found these figures unchanged."""
     site_url = pages.base_url(base_url)
-    checked = last_check(check_record, read_manifest(config.MANIFEST_PATH))
+    manifest = read_manifest(config.MANIFEST_PATH)
+    checked = last_check(check_record, manifest)
     out_dir = Path(out_dir)
     briefings = out_dir / BRIEFINGS_DIR
     # No email drafts beside the PDFs: each seat page builds its draft in the browser, and 650 drafts that
@@ -285,7 +286,6 @@ def build_site(
     pictures = {seat.gss_code: local_picture(seat) for seat in seats}
     figures = {seat.gss_code: seat_figures(seat, pictures[seat.gss_code]) for seat in seats}
     attributions = sorted({line for name in SITE_TABLES for line in datasets.resource(name)["attribution"]})
-    manifest = read_manifest(config.MANIFEST_PATH)
     currency = _currency(seats, figures, manifest, checked)
     renderer = pages.Pages(
         build_date=datetime.date.today().isoformat(),
