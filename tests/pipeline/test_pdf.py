@@ -12,6 +12,7 @@ from npd_briefing import __version__
 from npd_briefing.config import TEMPLATES_DIR
 from npd_briefing.pipeline.weasyprint_pdf import PackAssetsFetcher, weasyprint_pdf_bytes
 from tests.pipeline.conftest import TITLE
+from tests.pipeline.pdf_tags import struct_elements
 from tests.pipeline.test_html import PNG_1PX
 
 
@@ -50,19 +51,8 @@ def test_pdf_embeds_its_fonts(pdf_path):
 
 
 def test_pdf_is_tagged_with_the_chart_alt_text(pdf_path):
-    def figure_alts(node):
-        node = node.get_object()
-        if isinstance(node, pypdf.generic.ArrayObject):
-            for child in node:
-                yield from figure_alts(child)
-        elif isinstance(node, pypdf.generic.DictionaryObject):
-            if node.get("/S") == "/Figure":
-                yield node.get("/Alt")
-            if "/K" in node:
-                yield from figure_alts(node["/K"])
-
-    tree = pypdf.PdfReader(pdf_path).trailer["/Root"]["/StructTreeRoot"]
-    assert list(figure_alts(tree)) == ["Bar chart: requests doubled from 2019 to 2023"]
+    alts = [node.get("/Alt") for kind, node in struct_elements(pypdf.PdfReader(pdf_path)) if kind == "Figure"]
+    assert alts == ["Bar chart: requests doubled from 2019 to 2023"]
 
 
 @pytest.fixture
