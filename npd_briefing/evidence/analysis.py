@@ -7,9 +7,9 @@ small-numbers rule: no rate or rank from fewer than ``MIN_COUNT_FOR_RATE`` pupil
 fewer than ``RELIABLE_COUNT`` is marked unreliable.
 """
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import pandas as pd
 
@@ -47,8 +47,15 @@ def measure_series(
     measure: str, geographic_level: str = "National", la_code: str | None = None, region: str | None = None
 ) -> pd.DataFrame:
     """Pupils by year for England, a region or an LA (columns academic_year, time_period, pupils)."""
+    return _measure_series(measure, geographic_level, la_code, region).copy()
+
+
+@caches.per_process
+def _measure_series(
+    measure: str, geographic_level: str, la_code: str | None, region: str | None
+) -> pd.DataFrame:
     if la_code is not None and region is None and la_code in _series_by_la(measure, geographic_level):
-        return _series_by_la(measure, geographic_level)[la_code].copy()
+        return _series_by_la(measure, geographic_level)[la_code]
     ap = datasets.load("la_ap")
     rows = ap[(ap["measure"] == measure) & (ap["geographic_level"] == geographic_level)]
     if la_code is not None:
@@ -72,11 +79,13 @@ def _series_by_la(measure: str, geographic_level: str) -> dict[str, pd.DataFrame
     }
 
 
+@caches.per_process
 def latest_year(measure: str = "la_funded_ap_pupils") -> int:
     ap = datasets.load("la_ap")
     return int(ap.loc[ap["measure"] == measure, "time_period"].max())
 
 
+@caches.per_process
 def latest_rate_year() -> int:
     """The newest January with both an England AP count and an England pupil denominator.
 
@@ -195,27 +204,8 @@ class LocalAuthorityFigures:
     pupils: int | None  # newest census, the LA's own figure
     ap_school_pupils: int | None  # state-funded AP schools, the newest year of that series
     rate: Rate | None
+    trend: Trend | None
     notes: list[str] = field(default_factory=list)
-
-    @cached_property
-    def trend(self) -> Trend | None:
-        """First to newest published LA-funded AP count; None with fewer than two years or a first of 0."""
-        published = self.la_funded.dropna(subset=["pupils"])
-        if len(published) < 2 or published["pupils"].iloc[0] <= 0:
-            return None
-        first, last = published.iloc[0], published.iloc[-1]
-        missing = tuple(
-            academic_year(year)
-            for year in academic_years(first["time_period"], last["time_period"])
-            if year not in set(published["time_period"])
-        )
-        return Trend(
-            str(first["academic_year"]),
-            int(first["pupils"]),
-            str(last["academic_year"]),
-            int(last["pupils"]),
-            missing,
-        )
 
 
 @dataclass
@@ -286,19 +276,57 @@ def _own_at(series: pd.DataFrame, time_period: int) -> int | None:
     return _at(series[series["area"] == "own"], time_period)
 
 
-def _authority(
-    row, lineage: pd.DataFrame, la_rate_rows: pd.DataFrame, year: int, ap_year: int, rate_year: int
+def _trend(la_funded: pd.DataFrame) -> Trend | None:
+    """First to newest published LA-funded AP count; None with fewer than two years or a first of 0."""
+    published = la_funded.dropna(subset=["pupils"])
+    if len(published) < 2 or published["pupils"].iloc[0] <= 0:
+        return None
+    first, last = published.iloc[0], published.iloc[-1]
+    missing = tuple(
+        academic_year(year)
+        for year in academic_years(first["time_period"], last["time_period"])
+        if year not in set(published["time_period"])
+    )
+    return Trend(
+        str(first["academic_year"]),
+        int(first["pupils"]),
+        str(last["academic_year"]),
+        int(last["pupils"]),
+        missing,
+    )
+
+
+def _authority(row, year: int, ap_year: int, rate_year: int) -> LocalAuthorityFigures:
+    """One LA's figures in one seat: the LA's own (worked out once) with the seat's population shares."""
+    figures = _authority_figures(row.la_code, row.la_name, year, ap_year, rate_year)
+    return dataclasses.replace(
+        figures,
+        share_of_seat_pop=float(row.share_of_seat_pop),
+        share_of_la_pop=float(row.share_of_la_pop),
+        notes=list(figures.notes),
+    )
+
+
+@caches.per_process
+def _authority_figures(
+    la_code: str, la_name: str, year: int, ap_year: int, rate_year: int
 ) -> LocalAuthorityFigures:
-    predecessors = lineage[lineage["la_code"] == row.la_code]
-    la_funded, notes = _series_for("la_funded_ap_pupils", row.la_code, predecessors)
-    ap_schools, _ = _series_for("state_funded_ap_school_pupils", row.la_code, predecessors)
-    rate_row, area = la_rate_rows[la_rate_rows["la_code"] == row.la_code], row.la_name
+    """An LA's figures, the same in every seat it lies in (an LA lies in up to a dozen), with no shares
+    yet: computed once per process and shared, so callers copy it with the seat's shares."""
+    lineage = datasets.load("la_lineage")
+    predecessors = lineage[lineage["la_code"] == la_code]
+    la_funded, series_notes = la_series("la_funded_ap_pupils", la_code)
+    ap_schools, _ = la_series("state_funded_ap_school_pupils", la_code)
+    notes = list(series_notes)
+    rates = la_rates(rate_year)
+    la_rate_rows = rates[rates["geographic_level"] == "Local authority"]
+    rate_row, area = la_rate_rows[la_rate_rows["la_code"] == la_code], la_name
     if rate_row.empty and len(predecessors):
         candidates = la_rate_rows[la_rate_rows["la_code"].isin(predecessors["predecessor_la_code"])]
         if len(candidates) == 1:
             rate_row, area = candidates, str(candidates["la_name"].iloc[0])
             notes.append(
-                f"{row.la_name} did not exist in January {january(rate_year)}; its rate for that "
+                f"{la_name} did not exist in January {january(rate_year)}; its rate for that "
                 f"year is {area}'s, which covered it."
             )
     rate = _rate(rate_row.iloc[0], area) if len(rate_row) == 1 else None
@@ -310,37 +338,41 @@ def _authority(
     count = _own_at(la_funded, year)
     if count is None:
         notes.append(
-            f"No figure for {row.la_name} is published for {academic_year(year)} (January {january(year)})."
+            f"No figure for {la_name} is published for {academic_year(year)} (January {january(year)})."
         )
     return LocalAuthorityFigures(
-        la_code=row.la_code,
-        la_name=row.la_name,
-        share_of_seat_pop=float(row.share_of_seat_pop),
-        share_of_la_pop=float(row.share_of_la_pop),
+        la_code=la_code,
+        la_name=la_name,
+        share_of_seat_pop=float("nan"),
+        share_of_la_pop=float("nan"),
         la_funded=la_funded,
         pupils=count,
         ap_school_pupils=_own_at(ap_schools, ap_year),
         rate=rate,
+        trend=_trend(la_funded),
         notes=notes,
     )
 
 
+@caches.per_process
+def _english_seat_weights() -> dict[str, pd.DataFrame]:
+    """Each English seat's rows of LA weights, with the seat's region, split once for the 543 seats."""
+    weights = datasets.load("seat_la_weights")
+    weights = weights[weights["nation"] == "England"].merge(
+        datasets.load("seats")[["gss_code", "region"]], on="gss_code", how="left", validate="many_to_one"
+    )
+    return {code: rows for code, rows in weights.groupby("gss_code", sort=False)}
+
+
 def local_picture(gss_code: str) -> LocalPicture | None:
     """The local AP figures for an English seat; None for seats outside England (no data there)."""
-    weights = datasets.load("seat_la_weights")
-    weights = weights[(weights["gss_code"] == gss_code) & (weights["nation"] == "England")]
-    if weights.empty:
+    weights = _english_seat_weights().get(gss_code)
+    if weights is None:
         return None
     year, ap_year, rate_year = latest_year(), latest_year("state_funded_ap_school_pupils"), latest_rate_year()
     rates = la_rates(rate_year)
-    lineage = datasets.load("la_lineage")
-    region = datasets.load("seats").set_index("gss_code").loc[gss_code, "region"]
-    authorities = [
-        _authority(
-            row, lineage, rates[rates["geographic_level"] == "Local authority"], year, ap_year, rate_year
-        )
-        for row in weights.itertuples(index=False)
-    ]
+    region = weights["region"].iloc[0]
+    authorities = [_authority(row, year, ap_year, rate_year) for row in weights.itertuples(index=False)]
     region_row = rates[(rates["geographic_level"] == "Regional") & (rates["region_name"] == region)]
     # An estimate needs each LA's own newest count, and shares that cover the whole seat.
     counts_known = all(a.pupils is not None for a in authorities)
@@ -364,11 +396,14 @@ def local_picture(gss_code: str) -> LocalPicture | None:
     )
 
 
-def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, list[str]]:
+@caches.per_process
+def la_series(measure: str, la_code: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """One LA's series for a measure, years before it existed filled from its predecessors (column
-    ``area`` says which), with notes saying so; the same series a briefing shows."""
+    ``area`` says which), with notes saying so; the same series a briefing shows. Computed once per
+    process (an LA lies in several seats) and shared: callers must not change the frame."""
     lineage = datasets.load("la_lineage")
-    return _series_for(measure, la_code, lineage[lineage["la_code"] == la_code])
+    series, notes = _series_for(measure, la_code, lineage[lineage["la_code"] == la_code])
+    return series, tuple(notes)
 
 
 def local_authorities() -> pd.DataFrame:

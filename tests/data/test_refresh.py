@@ -17,7 +17,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from npd_briefing import cli, config
+from npd_briefing import caches, cli, config
 from npd_briefing.data import curate, datasets, download
 from npd_briefing.data.manifest import read_manifest, table_csv_bytes
 from npd_briefing.data.sources import SOURCES, source_line
@@ -103,7 +103,9 @@ def test_a_later_layout_builds_the_same_tables_with_symbols_as_blanks(raw):
     pd.testing.assert_frame_equal(after["school_arranged_ap_reasons"], before["school_arranged_ap_reasons"])
 
 
-def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing(raw, tmp_path, monkeypatch):
+def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing(
+    raw, tmp_path, monkeypatch, fresh_caches
+):
     data = tmp_path / "data"
     curate.build_data(raw, data)
     for path in (CENSUS, PLACEMENT, LA_CODES, PUPILS):
@@ -133,6 +135,7 @@ def test_a_newer_year_new_la_codes_and_a_new_mp_reach_tables_report_and_briefing
 
     original_load = datasets.load
     monkeypatch.setattr(datasets, "load", lambda name, data_dir=data: original_load(name, data_dir))
+    caches.clear()  # what this process worked out from the other data/
     assert analysis.latest_year() == 202425
     lineage = datasets.load("la_lineage").set_index("la_code")
     assert (
