@@ -14,6 +14,7 @@ import re
 import sys
 import unicodedata
 
+from npd_briefing import caches
 from npd_briefing.text import fold_name
 
 # The pieces of postcodes.LOOSE_POSTCODE, each matched with re.IGNORECASE as there
@@ -113,9 +114,11 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) in {"Cc", "Cf"} and not char.isspace()
 
 
+@caches.per_process
 def character_tables() -> dict:
     """Every table, range lists written as steps; ``fold`` pairs ``fold_codes`` with what each
-    folds to, comma separated (folded text is only ``[0-9a-z ]``)."""
+    folds to, comma separated (folded text is only ``[0-9a-z ]``). They depend on this Python's Unicode
+    database only, so they are worked out once per process and shared: callers must not change them."""
     vanish, fold_codes, folded = fold_table()
     gss_letters = _regex_ranges(GSS_LETTERS, re.IGNORECASE)
     return {

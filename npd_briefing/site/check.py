@@ -7,6 +7,7 @@ name with that seat and its page, folding names as the page's own script does; a
 keeps within :data:`BUDGETS`. ``build.py site`` runs the same check before it finishes.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from npd_briefing import caches
 from npd_briefing.pipeline.request import output_stem
 from npd_briefing.seats.resolve import default_resolver
 
@@ -87,9 +89,20 @@ class _Page(HTMLParser):
             self.draft_data += data
 
 
+# Parsed pages by their text's digest: checks of copies of one site (the site's tests break one thing in
+# each copy) parse each distinct page once. Callers must not change a parsed page.
+_PARSED: dict[bytes, _Page] = {}
+caches.register(_PARSED.clear)
+
+
 def _parse(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    page = _PARSED.get(digest)
+    if page is None:
+        page = _Page()
+        page.feed(text)
+        _PARSED[digest] = page
     return page
 
 
