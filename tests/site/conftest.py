@@ -10,6 +10,7 @@ Pages, it answers an address that is not in the site with the site's 404 page.
 import functools
 import http.server
 import io
+import sys
 import threading
 from pathlib import Path
 
@@ -50,6 +51,15 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def site_dir(site) -> Path:
     return site[0]
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A threading server that says nothing when the browser drops a connection it no longer needs (a page
+    left mid-load); any other error in a request is printed as usual."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class RecordingHandler(http.server.SimpleHTTPRequestHandler):
@@ -101,7 +111,7 @@ def server(site_dir):
     handler = type(
         "Handler", (RecordingHandler,), {"requests": requests, "not_found_page": site_dir / NOT_FOUND_PAGE}
     )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    httpd = QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}{SUB_PATH}", requests
