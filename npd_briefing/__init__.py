@@ -5,7 +5,6 @@ Logic for the curated data, the seat resolver, charts and briefings lives here; 
 """
 
 import tomllib
-from importlib import metadata
 from pathlib import Path
 
 
@@ -17,6 +16,8 @@ def _version() -> str:
     if pyproject.is_file():
         with open(pyproject, "rb") as handle:
             return tomllib.load(handle)["project"]["version"]
+    from importlib import metadata  # an installed copy only: a checkout need not import it
+
     return metadata.version("npd-briefing")
 
 

@@ -118,3 +118,18 @@ def test_the_kernel_side_loads_nothing_of_the_parent_toolchain():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=config.ROOT, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_seat_lookup_and_the_checks_before_a_briefing_load_no_pandas():
+    """``build.py resolve`` and a ``brief`` refused for its input answer in a tenth of a second, not
+    the half second that importing pandas costs every such process."""
+    code = (
+        "import sys\n"
+        "from npd_briefing.pipeline.request import check_data, check_request\n"
+        "check_request('SW1A 1AA'), check_request('Ynys Môn'), check_data()\n"
+        "print([m for m in ('pandas', 'numpy') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=config.ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"

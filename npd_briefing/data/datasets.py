@@ -1,5 +1,10 @@
 """Load the curated tables in ``data/``, checked against the manifest and their declared columns.
 
+A table comes as a typed DataFrame (:func:`load`) or as plain Python columns (:func:`columns`). Both
+are read and checked by the same code, with Python's csv module; pandas is imported only when a frame
+is asked for, so the seat lookup and the checks before a briefing, which need none, start in a tenth
+of the time.
+
 Every failure is one :class:`DataFileError` naming the file (and the column) and how to rebuild it.
 Each table and the manifest are read once per process (:mod:`npd_briefing.caches`); the manifest is
 read again only if its file changes. The folder is ``config.DATA_DIR`` as it is when a table is asked
@@ -9,70 +14,114 @@ elsewhere is followed by every loader.
 
 import contextlib
 import contextvars
+import csv
 import hashlib
+import io
 import json
 import os
+import re
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from npd_briefing import caches, config
 from npd_briefing.data.manifest import REBUILD_HINT, read_manifest, sha256_of
 from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# The pandas type each schema type becomes in a frame; a blank number or true/false is missing (NA).
+_FRAME_DTYPES = {"string": "string", "boolean": "boolean", "integer": "Int64", "number": "Float64"}
+
+Value = str | bool | int | float | None
 
 
-def _convert(values: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
-    text = values.fillna("").astype(str).str.strip()
+def _convert(values: list[str], kind: str, path: Path, column: str) -> tuple[Value, ...]:
+    """One column's stripped texts as Python values of the schema's type; blank is None (a string
+    column keeps "")."""
     if kind == "string":
-        return text.astype("string")
+        return tuple(values)
     if kind == "boolean":
-        lowered = text.str.lower()
-        bad = ~lowered.isin(_TRUE | _FALSE | {""})
-        if bad.any():
+        for text in values:
+            if text.lower() not in _TRUE | _FALSE | {""}:
+                raise DataFileError(
+                    f"{path}: column '{column}' should be true/false but holds {text!r}; {REBUILD_HINT}"
+                )
+        return tuple(True if v.lower() in _TRUE else (False if v.lower() in _FALSE else None) for v in values)
+    converted: list[Value] = []
+    for row, text in enumerate(values, start=2):  # row 1 is the header
+        if not text:
+            converted.append(None)
+        elif not _NUMBER.fullmatch(text):
             raise DataFileError(
-                f"{path}: column '{column}' should be true/false but holds "
-                f"{text[bad].iloc[0]!r}; {REBUILD_HINT}"
+                f"{path}: column '{column}' should be {'an integer' if kind == 'integer' else 'a number'}"
+                f" but row {row} holds {text!r}; {REBUILD_HINT}"
             )
-        return lowered.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype(
-            "boolean"
-        )
-    numbers = pd.to_numeric(text.replace("", None), errors="coerce")
-    bad = numbers.isna() & (text != "")
-    if bad.any():
-        raise DataFileError(
-            f"{path}: column '{column}' should be {'an integer' if kind == 'integer' else 'a number'}"
-            f" but row {int(bad.idxmax()) + 2} holds {text[bad].iloc[0]!r}; {REBUILD_HINT}"
-        )
-    if kind == "integer":
-        if (numbers.dropna() % 1 != 0).any():
+        elif kind == "number":
+            converted.append(float(text))
+        elif _INTEGER.fullmatch(text):
+            converted.append(int(text))
+        elif float(text).is_integer():  # "12.0", "1e3"
+            converted.append(int(float(text)))
+        else:
             raise DataFileError(f"{path}: column '{column}' should hold whole numbers; {REBUILD_HINT}")
-        return numbers.astype("Int64")
-    return numbers.astype("Float64")
+    return tuple(converted)
 
 
-def read_table(path: Path, schema: dict[str, str]) -> pd.DataFrame:
-    """Read one CSV and check it has the schema's columns with the schema's types."""
+def read_columns(path: Path, schema: dict[str, str]) -> dict[str, tuple[Value, ...]]:
+    """Read one CSV and check it has the schema's columns with the schema's types: the columns as
+    plain Python values, with no pandas (the seat lookup and the checks before a briefing need none)."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: curated table is missing; {REBUILD_HINT}")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise DataFileError(f"{path}: file is empty; {REBUILD_HINT}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        rows = [
+            row for row in csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")) if row
+        ]
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise DataFileError(
             f"{path}: not a readable UTF-8 CSV ({exc.__class__.__name__}); {REBUILD_HINT}"
         ) from None
-    frame.columns = [c.strip() for c in frame.columns]
-    missing = [c for c in schema if c not in frame.columns]
+    if not rows:
+        raise DataFileError(f"{path}: file is empty; {REBUILD_HINT}")
+    header = [name.strip() for name in rows[0]]
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header):
+            raise DataFileError(
+                f"{path}: not a readable UTF-8 CSV (row {number} has {len(row)} fields, the header "
+                f"{len(header)}); {REBUILD_HINT}"
+            )
+    missing = [c for c in schema if c not in header]
     if missing:
         raise DataFileError(
             f"{path}: missing column(s) {', '.join(repr(c) for c in missing)}; {REBUILD_HINT}"
         )
-    return pd.DataFrame({col: _convert(frame[col], kind, path, col) for col, kind in schema.items()})
+    columns = {}
+    for column, kind in schema.items():
+        index = header.index(column)
+        texts = [row[index].strip() if index < len(row) else "" for row in rows[1:]]
+        columns[column] = _convert(texts, kind, path, column)
+    return columns
+
+
+def _frame(columns: dict[str, tuple[Value, ...]], schema: dict[str, str]) -> "pd.DataFrame":
+    import pandas as pd  # only where a frame is asked for: see read_columns
+
+    return pd.DataFrame(
+        {
+            column: pd.array(list(columns[column]), dtype=_FRAME_DTYPES[kind])
+            for column, kind in schema.items()
+        }
+    )
+
+
+def read_table(path: Path, schema: dict[str, str]) -> "pd.DataFrame":
+    """Read one CSV, checked as :func:`read_columns` checks it, as a typed DataFrame."""
+    return _frame(read_columns(path, schema), schema)
 
 
 def _data_dir(data_dir: Path | None) -> Path:
@@ -121,17 +170,22 @@ def verify(name: str, data_dir: Path | None = None) -> dict:
 
 
 @caches.per_process
-def _load_cached(name: str, data_dir: Path) -> pd.DataFrame:
+def _columns_cached(name: str, data_dir: Path) -> dict[str, tuple[Value, ...]]:
     if name not in TABLES:
         raise DataFileError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
     resource = verify(name, data_dir)
-    frame = read_table(data_dir / resource["path"], TABLES[name].columns)
-    if len(frame) != resource["rows"]:
+    columns = read_columns(data_dir / resource["path"], TABLES[name].columns)
+    rows = len(next(iter(columns.values()), ()))
+    if rows != resource["rows"]:
         raise DataFileError(
-            f"{data_dir / resource['path']}: {len(frame)} rows, manifest says "
-            f"{resource['rows']}; {REBUILD_HINT}"
+            f"{data_dir / resource['path']}: {rows} rows, manifest says {resource['rows']}; {REBUILD_HINT}"
         )
-    return frame
+    return columns
+
+
+@caches.per_process
+def _frame_cached(name: str, data_dir: Path) -> "pd.DataFrame":
+    return _frame(_columns_cached(name, data_dir), TABLES[name].columns)
 
 
 # The tables that the work under way may read (None: any); see ``reading_only``.
@@ -165,10 +219,18 @@ def tables_digest(tables: tuple[str, ...], data_dir: Path | None = None) -> str:
     return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
 
 
-def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+def load(name: str, data_dir: Path | None = None) -> "pd.DataFrame":
     """A curated table as a typed DataFrame (a copy: callers may change it freely)."""
     _check_readable(name)
-    return _load_cached(name, _data_dir(data_dir)).copy()
+    return _frame_cached(name, _data_dir(data_dir)).copy()
+
+
+def columns(name: str, data_dir: Path | None = None) -> dict[str, tuple[Value, ...]]:
+    """A curated table, checked as :func:`load` checks it, as plain Python columns (None where a
+    number or true/false is blank): for the seat lookup and the checks before a briefing, which then
+    need no pandas. The dict is new each call; its tuples are shared."""
+    _check_readable(name)
+    return dict(_columns_cached(name, _data_dir(data_dir)))
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict:

@@ -13,14 +13,16 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from npd_briefing import config
 from npd_briefing.data.sources import ATTRIBUTIONS, SOURCES, raw_file
 from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError
 from npd_briefing.files import write_whole
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REBUILD_HINT = (
     "rebuild the curated tables with `python build.py data` (or restore them with git checkout data/)"
@@ -35,7 +37,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_csv_bytes(frame: pd.DataFrame) -> bytes:
+def table_csv_bytes(frame: "pd.DataFrame") -> bytes:
     """The committed CSV form of a table: UTF-8, no BOM, LF line ends, no index."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
@@ -74,7 +76,7 @@ def data_version(resources: list[dict], sources: dict[str, dict]) -> str:
 
 
 def write_manifest(
-    tables: dict[str, pd.DataFrame],
+    tables: "dict[str, pd.DataFrame]",
     caveats: dict[str, list[str]],
     raw_dir: Path,
     data_dir: Path,

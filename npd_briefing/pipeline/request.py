@@ -120,7 +120,7 @@ def check_data() -> None:
     """Check every curated table the briefing reads (sha256, rows, columns, types); raises
     DataFileError naming the first damaged file and how to rebuild it. Cached per process."""
     for name in BRIEF_TABLES:
-        datasets.load(name)
+        datasets.columns(name)
 
 
 def output_stem(seat: Seat) -> str:

@@ -34,13 +34,12 @@ What it cannot check:
 * Postcodes created after the mid-2024 Code-Point Open release, or boundary changes since 2024.
 """
 
+import bisect
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from npd_briefing.data.datasets import read_table
+from npd_briefing.data.datasets import read_columns
 from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError, PostcodeError
 from npd_briefing.text import quoted
@@ -105,6 +104,16 @@ def looks_like_postcode(text: str) -> bool:
     return isinstance(text, str) and LOOSE_POSTCODE.fullmatch("".join(text.split())) is not None
 
 
+def _base36(number: int) -> str:
+    """A range start back as the postcode it was read from (without its space): ``int(text, 36)``
+    reversed."""
+    digits = ""
+    while number:
+        number, digit = divmod(number, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit] + digits
+    return digits or "0"
+
+
 def _area(postcode: str) -> str:
     return re.match(r"[A-Z]*", postcode).group()
 
@@ -112,26 +121,28 @@ def _area(postcode: str) -> str:
 class PostcodeLookup:
     """Postcode -> GSS code over the decoded ranges, refusing anything it cannot vouch for."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, ranges: Mapping[str, Sequence]):
+        """``ranges``: the postcode_ranges table's columns (as :func:`datasets.columns` gives them, or a
+        DataFrame); a blank or missing ``gss_code`` is a range with no constituency."""
         try:
-            self._starts = frame["range_start"].to_numpy(dtype=np.int64)
-            self._gss_codes = frame["gss_code"].fillna("").astype(str).to_numpy(dtype=object)
+            self._starts = [int(start) for start in ranges["range_start"]]
+            self._gss_codes = [code if isinstance(code, str) else "" for code in ranges["gss_code"]]
         except (KeyError, TypeError, ValueError) as exc:
             raise DataFileError(
                 f"postcode ranges need integer 'range_start' and text 'gss_code' "
                 f"columns ({exc.__class__.__name__}: {exc})"
             ) from None
-        if len(self._starts) == 0 or (np.diff(self._starts) <= 0).any():
+        if not self._starts or any(
+            later <= earlier for earlier, later in zip(self._starts, self._starts[1:])
+        ):
             raise DataFileError("postcode ranges are empty or their starts do not increase")
         # The area each range starts in; their union is the set of postcode areas the lookup knows.
-        self._start_areas = np.array(
-            [_area(np.base_repr(start, 36)) for start in self._starts.tolist()], dtype=object
-        )
-        self.areas = frozenset(self._start_areas.tolist())
+        self._start_areas = [_area(_base36(start)) for start in self._starts]
+        self.areas = frozenset(self._start_areas)
 
     @classmethod
     def from_csv(cls, path: Path) -> "PostcodeLookup":
-        return cls(read_table(Path(path), TABLES["postcode_ranges"].columns))
+        return cls(read_columns(Path(path), TABLES["postcode_ranges"].columns))
 
     def lookup(self, text: str) -> str:
         """The GSS code of the 2024 seat containing this GB postcode; PostcodeError otherwise."""
@@ -144,7 +155,7 @@ class PostcodeLookup:
                 f"{postcode} cannot exist: there is no GB postcode area {area!r}; "
                 f"check the postcode or give the seat name instead"
             )
-        index = int(np.searchsorted(self._starts, int(postcode.replace(" ", ""), 36), side="right")) - 1
+        index = bisect.bisect_right(self._starts, int(postcode.replace(" ", ""), 36)) - 1
         if index < 0 or self._start_areas[index] != area:
             raise PostcodeError(
                 f"{postcode} cannot exist: the mid-2024 lookup has no postcode in district "
@@ -157,4 +168,4 @@ class PostcodeLookup:
                 f"{postcode} has no constituency in the lookup (a non-geographic "
                 f"postcode such as a PO box or large-user code); give the seat name instead"
             )
-        return str(gss_code)
+        return gss_code

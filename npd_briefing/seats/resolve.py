@@ -8,10 +8,8 @@ seats for a misspelling, every candidate for an ambiguous name.
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
 
 from npd_briefing import caches
 from npd_briefing.data import datasets
@@ -46,20 +44,20 @@ class Seat:
         return self.nation == "England"
 
 
-def _seat(row) -> Seat:
-    values = {name: getattr(row, name) for name in Seat.__dataclass_fields__}
-    return Seat(**{**values, "member_id": int(values["member_id"]) if values["member_id"] != "" else None})
-
-
 class SeatResolver:
-    """Resolves queries against the curated seats table and postcode ranges.
+    """Resolves queries against the curated seats table (its columns, as :func:`datasets.columns`
+    gives them) and postcode ranges.
 
     ``postcodes`` is the lookup, or a function that builds it: the 54,000 postcode ranges are then
     read only when a postcode is first asked for (a briefing kernel given a GSS code never is).
     """
 
-    def __init__(self, seats: pd.DataFrame, postcodes: "PostcodeLookup | Callable[[], PostcodeLookup]"):
-        self._seats = {row.gss_code: _seat(row) for row in seats.fillna("").itertuples(index=False)}
+    def __init__(
+        self, seats: Mapping[str, Sequence], postcodes: "PostcodeLookup | Callable[[], PostcodeLookup]"
+    ):
+        fields = list(Seat.__dataclass_fields__)
+        rows = zip(*(seats[field] for field in fields), strict=True)
+        self._seats = {seat.gss_code: seat for seat in (Seat(**dict(zip(fields, row))) for row in rows)}
         self._by_name: dict[str, set[str]] = {}
         for seat in self._seats.values():
             for name in (seat.name, seat.name_cy):
@@ -162,7 +160,9 @@ def _contains_words(name_words: list[str], query_words: list[str]) -> bool:
 @caches.per_process
 def default_resolver() -> SeatResolver:
     """The resolver over the committed curated data (built once per process)."""
-    return SeatResolver(datasets.load("seats"), lambda: PostcodeLookup(datasets.load("postcode_ranges")))
+    return SeatResolver(
+        datasets.columns("seats"), lambda: PostcodeLookup(datasets.columns("postcode_ranges"))
+    )
 
 
 def resolve(query: str) -> Seat:

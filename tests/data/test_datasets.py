@@ -3,11 +3,13 @@
 import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from npd_briefing import config
 from npd_briefing.data import datasets
 from npd_briefing.data.raw import read_text_csv, to_count
+from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError
 
 SCHEMA = {"code": "string", "pupils": "integer", "share": "number", "flag": "boolean"}
@@ -59,6 +61,34 @@ def test_not_utf8(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(DataFileError, match=r"nope\.csv: curated table is missing"):
         datasets.read_table(tmp_path / "nope.csv", SCHEMA)
+
+
+def test_a_row_longer_than_the_header_names_the_row(tmp_path):
+    path = write(tmp_path, "code,pupils,share,flag\n001,1,0,true\n002,1,0,true,extra\n")
+    with pytest.raises(DataFileError, match=r"table\.csv: not a readable UTF-8 CSV \(row 3 has 5 fields"):
+        datasets.read_table(path, SCHEMA)
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "1_000", "1,000", "0x10", "½"])
+def test_only_plain_decimal_numbers_are_numbers(tmp_path, text):
+    path = write(tmp_path, f'code,pupils,share,flag\n001,1,"{text}",true\n')
+    with pytest.raises(DataFileError, match=rf"column 'share' should be a number but row 2 holds '{text}'"):
+        datasets.read_columns(path, SCHEMA)
+
+
+def test_whole_numbers_may_be_written_as_decimals_but_fractions_are_refused(tmp_path):
+    columns = datasets.read_columns(write(tmp_path, "code,pupils,share,flag\n001,12.0,1e-05,\n"), SCHEMA)
+    assert columns == {"code": ("001",), "pupils": (12,), "share": (1e-05,), "flag": (None,)}
+    with pytest.raises(DataFileError, match="column 'pupils' should hold whole numbers"):
+        datasets.read_columns(write(tmp_path, "code,pupils,share,flag\n001,1.5,0,true\n"), SCHEMA)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_columns_and_frames_hold_the_same_values(name):
+    frame, columns = datasets.load(name), datasets.columns(name)
+    assert list(columns) == list(frame.columns) == list(TABLES[name].columns)
+    for column, values in columns.items():
+        assert [None if value is pd.NA else value for value in frame[column].tolist()] == list(values)
 
 
 @pytest.fixture
