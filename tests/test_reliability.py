@@ -686,7 +686,7 @@ def test_the_data_check_covers_every_table_a_briefing_reads(monkeypatch):
     from npd_briefing.evidence import annex, briefing
 
     used = set()
-    for name in ("load", "resource"):
+    for name in ("load", "columns", "resource"):
         real = getattr(datasets, name)
         monkeypatch.setattr(
             datasets, name, lambda table, *a, _real=real, **k: used.add(table) or _real(table, *a, **k)
