@@ -11,16 +11,20 @@ from npd_briefing import config
 from npd_briefing.data.sources import SOURCES
 
 
-@pytest.fixture
-def raw(tmp_path):
-    """A raw folder with a copy of every file the build reads from it: the project's own curated files
-    are read from the checkout, and those only a download writes are not in the raw folder."""
-    folder = tmp_path / "raw"
+def copy_raw(folder):
+    """Copy into ``folder`` every file the build reads from the raw folder: the project's own curated
+    files are read from the checkout, and those only a download writes are not in the raw folder."""
     for meta in (meta for meta in SOURCES.values() if not meta.get("in_checkout")):
         if (config.RAW_DATA_DIR / meta["path"]).is_file():
             (folder / meta["path"]).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(config.RAW_DATA_DIR / meta["path"], folder / meta["path"])
     return folder
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """A raw folder of the test's own (see ``copy_raw``)."""
+    return copy_raw(tmp_path / "raw")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ is a workbook laid out like a known edition (tests/fixtures/register/). Every fi
 import datetime
 import hashlib
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from npd_briefing import cli
 from npd_briefing.data import curate, download
 from tests.data import ees_answers as ees
-from tests.data.conftest import csv_bytes, read
+from tests.data.conftest import copy_raw, csv_bytes, read
 from tests.data.test_refresh import CENSUS, PLACEMENT, PUPILS, add_year, fake_release, later_layout, serve
 from tests.fixtures.ees.school_characteristics import school_characteristics
 from tests.fixtures.register import editions
@@ -67,11 +68,14 @@ def next_year(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture
-def published(raw, data_dir, tmp_path):
+@pytest.fixture(scope="module")
+def built_and_served(tmp_path_factory):
     """data/ as built from the raw files, and the release a refresh finds: 2023/24 added to each data set
-    (with a register edition laid out like DfE's 2020 workbook)."""
-    curate.build_data(raw, data_dir)
+    (with a register edition laid out like DfE's 2020 workbook). Made once for the module: a build
+    from a copy of the raw files is the same byte for byte wherever the copy is."""
+    folder = tmp_path_factory.mktemp("published")
+    raw = copy_raw(folder / "raw")
+    curate.build_data(raw, folder / "data")
     served = fake_release(raw)
     census = next_year(read(raw, CENSUS))
     # A revision, made up: one pupil of Derbyshire's moved to Derby for January 2023.
@@ -83,9 +87,19 @@ def published(raw, data_dir, tmp_path):
     served[CENSUS_URL] = csv_bytes(later_layout(census), bom=True)
     served[REASONS_URL] = csv_bytes(later_layout(next_year(read(raw, PLACEMENT))), bom=True)
     served[SCHOOLS_URL] = csv_bytes(school_characteristics(next_year(read(raw, PUPILS))), bom=True)
-    (tmp_path / "register").mkdir()
-    served[REGISTER_ODS] = editions.write_edition("2020", tmp_path / "register").read_bytes()
-    return served
+    (folder / "register").mkdir()
+    served[REGISTER_ODS] = editions.write_edition("2020", folder / "register").read_bytes()
+    return folder, served
+
+
+@pytest.fixture
+def published(built_and_served, data_dir):
+    """The test's own copy of the built data/ (with the CITATION.cff the build writes beside it), and of
+    what is served: a test may change either."""
+    folder, served = built_and_served
+    shutil.copytree(folder / "data", data_dir)
+    shutil.copyfile(folder / "CITATION.cff", data_dir.parent / "CITATION.cff")
+    return dict(served)
 
 
 def run_refresh(raw, tmp_path, capsys):
