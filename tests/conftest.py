@@ -218,14 +218,18 @@ KERNEL_TESTS = {
     "tests/test_parameters.py": {
         "test_papermill_command_line_run_with_an_unknown_parameter_fails_in_the_kernel"
     },
-    "tests/test_reliability.py": {"test_a_kernel_that_dies_gives_a_clear_error_and_the_next_run_works"},
+    "tests/reliability/test_process_faults.py": {
+        "test_a_kernel_that_dies_gives_a_clear_error_and_the_next_run_works"
+    },
 }
 PDF_TESTS = {
     "tests/pipeline/test_annex.py": KERNEL_TESTS["tests/pipeline/test_annex.py"],
     "tests/pipeline/test_batch.py": KERNEL_TESTS["tests/pipeline/test_batch.py"],
     "tests/pipeline/test_brief.py": KERNEL_TESTS["tests/pipeline/test_brief.py"],
     "tests/pipeline/test_pdf.py": {"test_only_data_urls_and_pack_templates_are_fetched"},
-    "tests/test_reliability.py": {"test_letter_html_and_references_render_as_text_and_nothing_is_fetched"},
+    "tests/reliability/test_letter_files.py": {
+        "test_letter_html_and_references_render_as_text_and_nothing_is_fetched"
+    },
 }
 
 
