@@ -55,7 +55,7 @@ test: lint
 	$(COMPILE)
 	$(PY) -m pytest -q -n auto
 
-# Everything that needs no kernel, PDF engine or browser: about a minute on 2 cores.
+# Everything that needs no kernel, PDF engine or browser: under a minute on 2 cores.
 test-fast: $(STAMP)
 	$(COMPILE)
 	$(PY) -m pytest -q -n auto -m "$(FAST)"
