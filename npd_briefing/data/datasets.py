@@ -46,12 +46,13 @@ def _convert(values: list[str], kind: str, path: Path, column: str) -> tuple[Val
     if kind == "string":
         return tuple(values)
     if kind == "boolean":
-        for text in values:
-            if text.lower() not in _TRUE | _FALSE | {""}:
+        lowered = [text.lower() for text in values]
+        for text, word in zip(values, lowered):
+            if word not in _TRUE | _FALSE | {""}:
                 raise DataFileError(
                     f"{path}: column '{column}' should be true/false but holds {text!r}; {REBUILD_HINT}"
                 )
-        return tuple(True if v.lower() in _TRUE else (False if v.lower() in _FALSE else None) for v in values)
+        return tuple(True if word in _TRUE else (False if word in _FALSE else None) for word in lowered)
     converted: list[Value] = []
     for row, text in enumerate(values, start=2):  # row 1 is the header
         if not text:
