@@ -6,6 +6,17 @@ import unicodedata
 QUOTED_CHARS = 40  # how much of what a person typed an error message repeats
 
 
+def base36(number: int) -> str:
+    """A non-negative integer in base 36, lower case: ``int(text, 36)`` reversed."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
+
+
 def fold_name(text: str) -> str:
     """Case, accents, punctuation and "&" do not matter: "Ynys Môn" == "ynys mon"."""
     decomposed = unicodedata.normalize("NFKD", text)

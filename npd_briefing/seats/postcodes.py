@@ -42,7 +42,7 @@ from pathlib import Path
 from npd_briefing.data.datasets import read_columns
 from npd_briefing.data.tables import TABLES
 from npd_briefing.exceptions import DataFileError, PostcodeError
-from npd_briefing.text import quoted
+from npd_briefing.text import base36, quoted
 
 EXAMPLE = "a valid postcode looks like 'SW1A 1AA' or 'M1 1AE'"
 _OUTWARD = (
@@ -104,16 +104,6 @@ def looks_like_postcode(text: str) -> bool:
     return isinstance(text, str) and LOOSE_POSTCODE.fullmatch("".join(text.split())) is not None
 
 
-def _base36(number: int) -> str:
-    """A range start back as the postcode it was read from (without its space): ``int(text, 36)``
-    reversed."""
-    digits = ""
-    while number:
-        number, digit = divmod(number, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit] + digits
-    return digits or "0"
-
-
 def _area(postcode: str) -> str:
     return re.match(r"[A-Z]*", postcode).group()
 
@@ -137,7 +127,7 @@ class PostcodeLookup:
         ):
             raise DataFileError("postcode ranges are empty or their starts do not increase")
         # The area each range starts in; their union is the set of postcode areas the lookup knows.
-        self._start_areas = [_area(_base36(start)) for start in self._starts]
+        self._start_areas = [_area(base36(start).upper()) for start in self._starts]
         self.areas = frozenset(self._start_areas)
 
     @classmethod

@@ -15,7 +15,7 @@ import sys
 import unicodedata
 
 from npd_briefing import caches
-from npd_briefing.text import fold_name
+from npd_briefing.text import base36, fold_name
 
 # The pieces of postcodes.LOOSE_POSTCODE, each matched with re.IGNORECASE as there
 # (tests/site checks they still make up that pattern).
@@ -38,16 +38,6 @@ def steps(values) -> str:
         out.append(base36(int(value) - previous))
         previous = int(value)
     return ",".join(out)
-
-
-def base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = digits[digit] + text
-        if not number:
-            return text
 
 
 def _planes() -> list[tuple[int, str]]:

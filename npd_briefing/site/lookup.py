@@ -17,7 +17,8 @@ from npd_briefing.files import write_whole
 from npd_briefing.pipeline.selection import NATIONS
 from npd_briefing.seats import postcodes, resolve
 from npd_briefing.seats.resolve import default_resolver
-from npd_briefing.site.characters import base36, character_tables, steps
+from npd_briefing.site.characters import character_tables, steps
+from npd_briefing.text import base36
 
 LOOKUP_PREFIX = "lookup-"
 FORMAT_VERSION = 1

@@ -5,9 +5,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from npd_briefing import config
-
-BUILD = config.ROOT / "build.py"
 TOKEN = "7Q4X"  # in every sender string, so a leak can be searched for
 SENDER_NAME_WORD = f"Quillfeather{TOKEN}"
 SENDER_ADDRESS_WORD = f"Canarylane{TOKEN}"

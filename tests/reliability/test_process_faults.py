@@ -25,8 +25,8 @@ from npd_briefing.pipeline import brief as brief_module
 from npd_briefing.pipeline import notebook as notebook_module
 from npd_briefing.pipeline import pdf as pdf_module
 from npd_briefing.pipeline import request as request_module
-from tests.conftest import run_main
-from tests.reliability.cases import BUILD, SENDER_NAME_WORD, assert_one_line_error, files_under
+from tests.conftest import BUILD, run_main
+from tests.reliability.cases import SENDER_NAME_WORD, assert_one_line_error, files_under
 
 
 def _fake_notebook():
